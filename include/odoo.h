@@ -1,0 +1,17 @@
+/*
+ * libodoo - a C client library for Odoo.
+ *
+ * Umbrella header: include this one.
+ *
+ *   #include <odoo.h>
+ *
+ * Link with `pkg-config --libs libodoo` or CMake's libodoo::odoo.
+ */
+#ifndef ODOO_H
+#define ODOO_H
+
+#include "odoo/common.h"
+#include "odoo/errors.h"
+#include "odoo/client.h"
+
+#endif /* ODOO_H */

@@ -1,0 +1,239 @@
+/*
+ * libodoo - client.h: a connection to one Odoo database as one user.
+ *
+ * A client logs in with POST /web/session/authenticate, keeps Odoo's
+ * session_id cookie in libcurl's in-memory cookie engine and calls model
+ * methods through POST /web/dataset/call_kw/<model>/<method>. When Odoo
+ * answers that the session expired, the client logs in again with the
+ * credentials it was given and replays that one call, once.
+ *
+ * Threading: a client is used by one thread at a time; different clients
+ * may be used from different threads concurrently. See docs/threading.md.
+ */
+#ifndef ODOO_CLIENT_H
+#define ODOO_CLIENT_H
+
+#include <jansson.h>
+
+#include "common.h"
+#include "errors.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The layout version of odoo_client_options this header describes. */
+#define ODOO_CLIENT_OPTIONS_VERSION 1
+
+/** Default connect timeout (milliseconds). */
+#define ODOO_DEFAULT_CONNECT_TIMEOUT_MS 10000L
+/** Default timeout of one whole HTTP exchange (milliseconds). */
+#define ODOO_DEFAULT_TIMEOUT_MS 120000L
+
+/**
+ * Options of a client. Initialise with ODOO_CLIENT_OPTIONS_INIT or
+ * odoo_client_options_init(), then set what you need. All strings are
+ * borrowed for the duration of odoo_client_new(), which copies them; the
+ * caller may free or reuse its buffers as soon as it returns. Secrets
+ * (password, proxy) are wiped from the client's memory when it is freed.
+ */
+typedef struct odoo_client_options {
+    unsigned int version;     /**< ODOO_CLIENT_OPTIONS_VERSION */
+
+    const char *url;          /**< base URL, e.g. "https://acme.odoo.com" (required;
+                                   http or https, no user:password@ part) */
+    const char *database;     /**< database name (required for login) */
+    const char *login;        /**< user login, often an e-mail (required for login) */
+    const char *password;     /**< the user's password (secret; required for login) */
+
+    long connect_timeout_ms;  /**< connect timeout; default 10 s; 0 = libcurl's default */
+    long timeout_ms;          /**< whole-exchange timeout; default 120 s; 0 = none */
+
+    int verify_peer;          /**< verify the server's TLS certificate; default 1.
+                                   Turning it off allows man-in-the-middle attacks. */
+    int verify_host;          /**< verify the certificate's host name; default 1 */
+    const char *ca_file;      /**< PEM bundle of trusted CAs; NULL = system default */
+    const char *ca_path;      /**< directory of trusted CAs; NULL = system default */
+
+    const char *proxy;        /**< proxy URL, e.g. "http://proxy:3128" (secret: may
+                                   carry credentials); NULL = libcurl's default, which
+                                   honours the http_proxy/https_proxy/no_proxy
+                                   environment variables; "" = no proxy at all */
+    const char *user_agent;   /**< NULL = "libodoo/<version>" */
+    const char *cookie_file;  /**< NULL (default) = cookies live in memory only.
+                                   Otherwise a file the session cookie is loaded from
+                                   and saved to when the client is freed, so a later
+                                   process can reuse the session (the file holds a
+                                   secret: keep it mode 0600). */
+    int auto_reauth;          /**< log in again and replay the call once when the
+                                   session expired; default 1 */
+} odoo_client_options;
+
+/** Static initialiser with the defaults. */
+#define ODOO_CLIENT_OPTIONS_INIT                                           \
+    { ODOO_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                 \
+      ODOO_DEFAULT_CONNECT_TIMEOUT_MS, ODOO_DEFAULT_TIMEOUT_MS, 1, 1,      \
+      NULL, NULL, NULL, NULL, NULL, 1 }
+
+/**
+ * Fill *opts with the defaults (the same as ODOO_CLIENT_OPTIONS_INIT).
+ * @param opts     the caller's struct (caller-owned).
+ * @param version  ODOO_CLIENT_OPTIONS_VERSION.
+ * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_client_options_init(odoo_client_options *opts, unsigned int version);
+
+/** A client: opaque; create with odoo_client_new(), free with odoo_client_free(). */
+typedef struct odoo_client odoo_client;
+
+/**
+ * Create a client. Does no network I/O: the first call logs in (or call
+ * odoo_client_login() to log in explicitly and see authentication errors
+ * early). Takes a reference on the global state (odoo_global_init()).
+ *
+ * @param[out] out  on success, the new client (owned by the caller: free with
+ *                  odoo_client_free()); untouched on failure.
+ * @param opts      options; copied, see odoo_client_options.
+ * @return ODOO_OK; ODOO_EINVAL for a NULL/invalid URL, an unknown options
+ *         version, a negative timeout or a URL with credentials in it;
+ *         ODOO_ENOMEM; ODOO_ERROR when libcurl cannot be initialised.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_client_new(odoo_client **out, const odoo_client_options *opts)
+    ODOO_WARN_UNUSED_RESULT;
+
+/**
+ * Free a client: wipes its secrets, saves the cookie file if one was set,
+ * releases its global-state reference. Does not log out (the server-side
+ * session expires on its own; call odoo_client_logout() to end it now).
+ * Accepts NULL.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(void) odoo_client_free(odoo_client *client);
+
+/**
+ * Log in now with POST /web/session/authenticate. Replaces any previous
+ * session (Odoo rotates the session id on every successful login).
+ * @return ODOO_OK; ODOO_EAUTH for a wrong login, password or database; or
+ *         any transport error (ODOO_ENETWORK, ODOO_ETIMEOUT, ODOO_EHTTP,
+ *         ODOO_EPROTOCOL, ...). Detail: odoo_client_last_error().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_client_login(odoo_client *client);
+
+/**
+ * End the session on the server (POST /web/session/destroy) and forget the
+ * cookie. The next call logs in again. ODOO_OK when there was no session.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_client_logout(odoo_client *client);
+
+/**
+ * Call a model method: POST /web/dataset/call_kw/<model>/<method> with
+ * params {model, method, args, kwargs}. Logs in first when needed.
+ *
+ * The context sent in kwargs.context is the client's context
+ * (odoo_client_set_context()), overridden by kwargs' own "context" object,
+ * overridden by @p context, key by key.
+ *
+ * When the server answers that the session expired, the client logs in again
+ * and sends the call once more (Odoo rejects an expired session before it
+ * dispatches the method, so the call never ran); odoo_client_reauth_count()
+ * counts it. A second expiry in a row, or a failed re-login, is returned.
+ *
+ * @param[out] out  on success, the call's result as a new reference (free
+ *                  with json_decref()); JSON null when Odoo sent no result.
+ *                  May be NULL when the result is not wanted.
+ * @param model     e.g. "sale.order" ([A-Za-z0-9_.]+).
+ * @param method    e.g. "search_read" ([A-Za-z0-9_]+).
+ * @param args      JSON array of positional arguments, or NULL for []. Borrowed.
+ * @param kwargs    JSON object of keyword arguments, or NULL for {}. Borrowed.
+ * @param context   JSON object merged into kwargs.context, or NULL. Borrowed.
+ * @return ODOO_OK or a negative odoo_error_code; detail in
+ *         odoo_client_last_error().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_call_kw(odoo_client *client, json_t **out, const char *model,
+                              const char *method, json_t *args, json_t *kwargs,
+                              json_t *context);
+
+/**
+ * odoo_call_kw() with JSON text in and out (for bindings and tools).
+ * @param[out] out   on success, the result serialised as compact JSON text
+ *                   (free with odoo_free()); may be NULL.
+ * @param args_json   JSON array text, or NULL/"" for [].
+ * @param kwargs_json JSON object text, or NULL/"" for {}.
+ * @return as odoo_call_kw(); ODOO_EINVAL when the texts do not parse as an
+ *         array/object (the message says where).
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_call_kw_str(odoo_client *client, char **out, const char *model,
+                                  const char *method, const char *args_json,
+                                  const char *kwargs_json);
+
+/**
+ * Set the context sent with every call (lang, tz, allowed_company_ids, ...).
+ * @param context a JSON object (deep-copied; the caller keeps its reference),
+ *                or NULL to clear.
+ * @return ODOO_OK, ODOO_EINVAL when context is not an object, ODOO_ENOMEM.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(int) odoo_client_set_context(odoo_client *client, json_t *context);
+
+/**
+ * The context set with odoo_client_set_context(), or NULL. Borrowed: valid
+ * until the next odoo_client_set_context() or odoo_client_free().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(const json_t *) odoo_client_context(const odoo_client *client);
+
+/**
+ * Detail of the last failure of a call on this client. Borrowed: valid until
+ * the next call on the client that can fail, or odoo_client_free(). Never
+ * NULL for a non-NULL client.
+ * @since 0.1.0
+ */
+ODOO_EXTERN(const odoo_error *) odoo_client_last_error(const odoo_client *client);
+
+/** The logged-in user's id, or 0 before a successful login. @since 0.1.0 */
+ODOO_EXTERN(int) odoo_client_uid(const odoo_client *client);
+
+/**
+ * The user context from the last login ({"lang", "tz", "uid", ...}), or NULL
+ * before one. Borrowed: valid until the next login or odoo_client_free().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(const json_t *) odoo_client_user_context(const odoo_client *client);
+
+/**
+ * The whole session information from the last login (the result of
+ * /web/session/authenticate), or NULL before one. Borrowed, like
+ * odoo_client_user_context().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(const json_t *) odoo_client_session_info(const odoo_client *client);
+
+/**
+ * The server version string from the last login ("18.0"), or NULL before
+ * one. Borrowed, like odoo_client_user_context().
+ * @since 0.1.0
+ */
+ODOO_EXTERN(const char *) odoo_client_server_version(const odoo_client *client);
+
+/** The server's major version (18), or 0 when not known yet. @since 0.1.0 */
+ODOO_EXTERN(int) odoo_client_server_major(const odoo_client *client);
+
+/** How many times the client logged in again after a session expired. @since 0.1.0 */
+ODOO_EXTERN(unsigned long) odoo_client_reauth_count(const odoo_client *client);
+
+/** How many successful logins the client made (first login and re-logins). @since 0.1.0 */
+ODOO_EXTERN(unsigned long) odoo_client_login_count(const odoo_client *client);
+
+/** How many HTTP requests the client sent (including logins). @since 0.1.0 */
+ODOO_EXTERN(unsigned long) odoo_client_request_count(const odoo_client *client);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ODOO_CLIENT_H */

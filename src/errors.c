@@ -1,0 +1,209 @@
+/*
+ * libodoo - error codes, error detail and the mapping of Odoo's exception
+ * classes onto the error codes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct {
+    int code;
+    const char *name;
+    const char *text;
+} error_table[] = {
+    {ODOO_OK, "ODOO_OK", "no error"},
+    {ODOO_ERROR, "ODOO_ERROR", "unclassified error"},
+    {ODOO_EAUTH, "ODOO_EAUTH", "authentication failed"},
+    {ODOO_EACCESS, "ODOO_EACCESS", "access denied"},
+    {ODOO_EVALIDATION, "ODOO_EVALIDATION", "validation error"},
+    {ODOO_EMISSING, "ODOO_EMISSING", "record does not exist"},
+    {ODOO_EUSER, "ODOO_EUSER", "refused by a business rule"},
+    {ODOO_ENOTFOUND, "ODOO_ENOTFOUND", "unknown model or method"},
+    {ODOO_ESESSION, "ODOO_ESESSION", "session expired"},
+    {ODOO_ESERVER, "ODOO_ESERVER", "server error"},
+    {ODOO_EHTTP, "ODOO_EHTTP", "unexpected HTTP answer"},
+    {ODOO_ETIMEOUT, "ODOO_ETIMEOUT", "timeout"},
+    {ODOO_ENETWORK, "ODOO_ENETWORK", "network error"},
+    {ODOO_EPROTOCOL, "ODOO_EPROTOCOL", "malformed answer"},
+    {ODOO_EINVAL, "ODOO_EINVAL", "invalid argument"},
+    {ODOO_ENOMEM, "ODOO_ENOMEM", "out of memory"},
+};
+
+#define ERROR_TABLE_SIZE (sizeof(error_table) / sizeof(error_table[0]))
+
+const char *odoo_strerror(int code)
+{
+    size_t i;
+    for (i = 0; i < ERROR_TABLE_SIZE; i++)
+        if (error_table[i].code == code)
+            return error_table[i].text;
+    return "unknown error";
+}
+
+const char *odoo_error_name(int code)
+{
+    size_t i;
+    for (i = 0; i < ERROR_TABLE_SIZE; i++)
+        if (error_table[i].code == code)
+            return error_table[i].name;
+    return "ODOO_UNKNOWN";
+}
+
+/* ---- detail ------------------------------------------------------------- */
+
+int odoo_error_get_code(const odoo_error *err)
+{
+    return err ? err->code : ODOO_OK;
+}
+
+const char *odoo_error_message(const odoo_error *err)
+{
+    return err && err->message ? err->message : "";
+}
+
+const char *odoo_error_class(const odoo_error *err)
+{
+    return err && err->klass ? err->klass : "";
+}
+
+int odoo_error_http_status(const odoo_error *err)
+{
+    return err ? err->http_status : 0;
+}
+
+int odoo_error_rpc_code(const odoo_error *err)
+{
+    return err ? err->rpc_code : -1;
+}
+
+int odoo_error_retryable(const odoo_error *err)
+{
+    return err ? err->retryable : 0;
+}
+
+const char *odoo_error_debug(const odoo_error *err)
+{
+    return err && err->debug ? err->debug : "";
+}
+
+void odoo__error_init(odoo_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    err->rpc_code = -1;
+}
+
+void odoo__error_clear(odoo_error *err)
+{
+    free(err->klass);
+    free(err->message);
+    free(err->debug);
+    odoo__error_init(err);
+}
+
+void odoo__error_move(odoo_error *dst, odoo_error *src)
+{
+    if (dst == src)
+        return;
+    odoo__error_clear(dst);
+    *dst = *src;
+    odoo__error_init(src);
+}
+
+/* Messages are bounded: a message is for people, and Odoo's own texts are
+ * short; a longer one is cut. */
+#define ODOO__MESSAGE_MAX 2048
+
+int odoo__error_setv(odoo_error *err, int code, int http_status, const char *fmt, va_list ap)
+{
+    char buf[ODOO__MESSAGE_MAX];
+    odoo__error_clear(err);
+    err->code = code;
+    err->http_status = http_status;
+    err->retryable = code == ODOO_ETIMEOUT || code == ODOO_ENETWORK || code == ODOO_ESESSION
+                     || (code == ODOO_EHTTP && odoo__http_status_retryable(http_status));
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* On allocation failure the message is "" (the accessor's default): the
+     * code still tells what happened. */
+    err->message = odoo__strdup(buf);
+    return code;
+}
+
+int odoo__error_set(odoo_error *err, int code, int http_status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    odoo__error_setv(err, code, http_status, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int odoo__http_status_retryable(int status)
+{
+    return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+/* ---- Odoo exception classes -> codes ------------------------------------- */
+
+static const struct {
+    const char *klass;
+    int code;
+} class_table[] = {
+    {"odoo.exceptions.AccessDenied", ODOO_EAUTH},
+    {"odoo.exceptions.AccessError", ODOO_EACCESS},
+    {"odoo.exceptions.ValidationError", ODOO_EVALIDATION},
+    {"odoo.exceptions.MissingError", ODOO_EMISSING},
+    {"odoo.exceptions.UserError", ODOO_EUSER},
+    {"odoo.exceptions.RedirectWarning", ODOO_EUSER},
+    {"odoo.exceptions.Warning", ODOO_EUSER},
+    {"odoo.http.SessionExpiredException", ODOO_ESESSION},
+    {"werkzeug.exceptions.NotFound", ODOO_ENOTFOUND},
+    {"werkzeug.exceptions.Unauthorized", ODOO_EAUTH},
+    {"werkzeug.exceptions.Forbidden", ODOO_EACCESS},
+};
+
+#define CLASS_TABLE_SIZE (sizeof(class_table) / sizeof(class_table[0]))
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+int odoo__map_exception(const char *klass, int rpc_code, const char *message)
+{
+    size_t i;
+    if (!klass)
+        klass = "";
+    if (!message)
+        message = "";
+
+    /* The two codes Odoo gives a meaning of their own (odoo/http.py):
+     * 100 session expired, 404 NotFound raised before dispatch. */
+    if (rpc_code == 100)
+        return ODOO_ESESSION;
+    if (rpc_code == 404)
+        return ODOO_ENOTFOUND;
+
+    for (i = 0; i < CLASS_TABLE_SIZE; i++) {
+        if (strcmp(klass, class_table[i].klass) == 0) {
+            /* /jsonrpc names an unknown model with a UserError:
+             * "Object no.such.model doesn't exist". */
+            if (class_table[i].code == ODOO_EUSER && starts_with(message, "Object ")
+                && ends_with(message, " doesn't exist"))
+                return ODOO_ENOTFOUND;
+            return class_table[i].code;
+        }
+    }
+    /* call_kw on a method the model does not have. */
+    if (strcmp(klass, "builtins.AttributeError") == 0 && starts_with(message, "The method '")
+        && strstr(message, "' does not exist on the model '"))
+        return ODOO_ENOTFOUND;
+    return ODOO_ESERVER;
+}

@@ -1,0 +1,178 @@
+/*
+ * libodoo - internal declarations shared by the library's sources and its
+ * unit tests. Nothing here is part of the public API or ABI. Internal
+ * names use the odoo__ prefix.
+ */
+#ifndef ODOO_INTERNAL_H
+#define ODOO_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "odoo.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define ODOO__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#  define ODOO__PRINTF(fmt, args)
+#endif
+
+/* ---- memory (util.c) ---------------------------------------------------- */
+
+void *odoo__malloc(size_t n);
+void *odoo__calloc(size_t nmemb, size_t size);
+void *odoo__realloc(void *p, size_t n);
+char *odoo__strdup(const char *s);
+/* Duplicate s, or set *out to NULL for a NULL s. ODOO_ENOMEM on failure. */
+int odoo__strdup_opt(char **out, const char *s);
+/* Overwrite the string's bytes with zeros, then free it. Accepts NULL. */
+void odoo__free_secret(char *s);
+/* Overwrite n bytes with zeros in a way the compiler cannot drop. */
+void odoo__wipe(void *p, size_t n);
+
+/* ---- growable byte buffer (util.c) -------------------------------------- */
+
+typedef struct odoo__buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} odoo__buf;
+
+int odoo__buf_reserve(odoo__buf *b, size_t extra);
+int odoo__buf_append(odoo__buf *b, const void *data, size_t n);
+/* Reset the length to 0 and wipe the old content (the buffer may have held a
+ * password). The capacity is kept for reuse. */
+void odoo__buf_clear_secret(odoo__buf *b);
+void odoo__buf_dispose(odoo__buf *b);
+/* Serialise json compactly into b (replacing its content), NUL-terminated. */
+int odoo__buf_set_json(odoo__buf *b, const json_t *json);
+
+/* ---- errors (errors.c) -------------------------------------------------- */
+
+struct odoo_error {
+    int code;
+    int http_status;
+    int rpc_code;
+    int retryable;
+    char *klass;
+    char *message;
+    char *debug;
+};
+
+void odoo__error_init(odoo_error *err);
+void odoo__error_clear(odoo_error *err);
+#define odoo__error_dispose odoo__error_clear
+/* Set code and a printf-formatted message; class/debug become "". Returns code. */
+int odoo__error_set(odoo_error *err, int code, int http_status, const char *fmt, ...)
+    ODOO__PRINTF(4, 5);
+int odoo__error_setv(odoo_error *err, int code, int http_status, const char *fmt,
+                     va_list ap) ODOO__PRINTF(4, 0);
+/* Move src into dst (dst's old content is freed; src is left empty). */
+void odoo__error_move(odoo_error *dst, odoo_error *src);
+
+/* Map an Odoo exception class, JSON-RPC error code and message to an
+ * odoo_error_code. rpc_code is -1 when absent. */
+int odoo__map_exception(const char *klass, int rpc_code, const char *message);
+/* Whether an HTTP status means "try again later". */
+int odoo__http_status_retryable(int status);
+
+/* ---- answers (rpc.c) ---------------------------------------------------- */
+
+/* Parse a JSON-RPC answer from /web/... or /jsonrpc.
+ * status: the HTTP status; content_type: may be NULL; body/len: the bytes.
+ * On success *result is a new reference (JSON null when the envelope has no
+ * "result"). On failure err is filled and a negative code returned. */
+int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_type,
+                             const char *body, size_t len, json_t **result);
+
+/* Fill err from a parsed JSON-RPC "error" member. Returns the code. */
+int odoo__rpc_error_from_json(odoo_error *err, long status, json_t *error);
+
+/* A short plain-text summary of an HTML (or text) page: its <title>, its first
+ * <p> (or the text itself for non-HTML), tags stripped, white space folded,
+ * at most outsz-1 bytes, always NUL-terminated. */
+void odoo__html_summary(const char *body, size_t len, char *out, size_t outsz);
+
+/* Whether a Content-Type names JSON (application/json or application/json-rpc,
+ * parameters ignored, case-insensitive). */
+int odoo__content_type_is_json(const char *content_type);
+
+/* Whether s is a valid model name ([A-Za-z0-9_.]+) / method name ([A-Za-z0-9_]+). */
+int odoo__valid_model_name(const char *s);
+int odoo__valid_method_name(const char *s);
+
+/* Build "<base><path>" into a new string (base has no trailing '/'). */
+char *odoo__url_join(const char *base, const char *path);
+/* Normalise a base URL: checks http/https, no credentials, strips trailing '/'.
+ * Returns ODOO_OK and a new string in *out, or ODOO_EINVAL with err set. */
+int odoo__url_normalize(odoo_error *err, const char *url, char **out);
+
+/* ---- the client (client.c, http.c) -------------------------------------- */
+
+typedef struct odoo__http_response {
+    long status;
+    const char *content_type; /* borrowed from libcurl, valid until the next request */
+    const char *body;         /* borrowed from the client's buffer */
+    size_t len;
+} odoo__http_response;
+
+struct odoo_client {
+    char *url;
+    char *database;
+    char *login;
+    char *password; /* secret */
+    char *proxy;    /* secret */
+    char *ca_file;
+    char *ca_path;
+    char *user_agent;
+    char *cookie_file;
+    long connect_timeout_ms;
+    long timeout_ms;
+    int verify_peer;
+    int verify_host;
+    int auto_reauth;
+
+    CURL *curl;
+    struct curl_slist *headers;
+    char curl_errbuf[CURL_ERROR_SIZE];
+    odoo__buf request;
+    odoo__buf response;
+
+    int logged_in;       /* a session we believe valid */
+    int maybe_session;   /* a cookie loaded from cookie_file, not yet checked */
+    int uid;
+    int server_major;
+    json_t *session_info;
+    json_t *user_context; /* borrowed from session_info */
+    char *server_version;
+    json_t *context;
+
+    unsigned long reauth_count;
+    unsigned long login_count;
+    unsigned long request_count;
+    long next_id;
+
+    odoo_error err;
+};
+
+/* Set up / tear down the client's libcurl handle (http.c). */
+int odoo__http_init(odoo_client *c);
+void odoo__http_dispose(odoo_client *c);
+/* POST the content of c->request (JSON) to c->url + path. On ODOO_OK an HTTP
+ * answer arrived (any status) and *resp describes it; otherwise c->err holds a
+ * transport error (ENETWORK, ETIMEOUT, ENOMEM, ERROR). */
+int odoo__http_post_json(odoo_client *c, const char *path, odoo__http_response *resp);
+/* Copy the current session_id cookie value into out (NUL-terminated), or ""
+ * when there is none. For tests and diagnostics only; never log it. */
+int odoo__http_session_cookie(odoo_client *c, char *out, size_t outsz);
+/* Forget all cookies. */
+void odoo__http_clear_cookies(odoo_client *c);
+
+/* Whether the global state was initialised (global.c). */
+int odoo__global_acquire(void);
+void odoo__global_release(void);
+
+#endif /* ODOO_INTERNAL_H */

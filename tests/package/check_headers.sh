@@ -1,0 +1,16 @@
+#!/bin/sh
+# Every public header compiles on its own as strict C11 and as C++.
+set -eu
+inc=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cflags=$(pkg-config --cflags jansson)
+for h in odoo.h odoo/common.h odoo/errors.h odoo/client.h; do
+    printf '#include <%s>\nint main(void) { return 0; }\n' "$h" > "$tmp/t.c"
+    cc -std=c11 -Wall -Wextra -pedantic -Werror -I"$inc" $cflags -c "$tmp/t.c" -o "$tmp/t.o"
+    if command -v c++ >/dev/null 2>&1; then
+        cp "$tmp/t.c" "$tmp/t.cpp"
+        c++ -std=c++11 -Wall -Wextra -pedantic -Werror -I"$inc" $cflags -c "$tmp/t.cpp" -o "$tmp/t.o"
+    fi
+    echo "ok: $h"
+done

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install dependencies, build libodoo and run every test.
+#
+#   bash tests/run-tests.sh              normal build (warnings are errors), all tests
+#   bash tests/run-tests.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build
+#   bash tests/run-tests.sh --valgrind   the C tests under valgrind (0 errors, 0 leaks)
+#
+# Each mode uses its own build directory (build, build-asan, build-valgrind).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-normal}
+jobs=$(nproc 2>/dev/null || echo 2)
+bash tests/setup-debian.sh
+
+common=(-DODOO_WERROR=ON -DPython3_EXECUTABLE=/usr/bin/python3)
+case "$mode" in
+  normal)
+    dir=build
+    cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    labels=()
+    ;;
+  --sanitize)
+    dir=build-asan
+    cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
+          -DODOO_SANITIZE=address,undefined
+    labels=(-L 'unit|integration|cli')
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ;;
+  --valgrind)
+    dir=build-valgrind
+    cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
+          "-DODOO_TEST_LAUNCHER=valgrind;--quiet;--error-exitcode=99;--leak-check=full;--show-leak-kinds=definite,indirect,possible;--errors-for-leak-kinds=definite,indirect,possible;--suppressions=$PWD/tests/valgrind.supp"
+    labels=(-L 'unit|integration')
+    ;;
+  *)
+    echo "usage: $0 [--sanitize|--valgrind]" >&2
+    exit 2
+    ;;
+esac
+
+cmake --build "$dir" -j "$jobs"
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${labels[@]}"

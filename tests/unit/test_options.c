@@ -1,0 +1,231 @@
+/* Options, defaults and argument checks of the public API (no network). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static void test_option_defaults(void **state)
+{
+    odoo_client_options a = ODOO_CLIENT_OPTIONS_INIT, b;
+    (void)state;
+    memset(&b, 0xA5, sizeof(b));
+    assert_int_equal(odoo_client_options_init(&b, ODOO_CLIENT_OPTIONS_VERSION), ODOO_OK);
+    assert_int_equal(a.version, b.version);
+    assert_int_equal(a.connect_timeout_ms, b.connect_timeout_ms);
+    assert_int_equal(a.timeout_ms, b.timeout_ms);
+    assert_int_equal(a.verify_peer, b.verify_peer);
+    assert_int_equal(a.auto_reauth, b.auto_reauth);
+    assert_null(b.database);
+    assert_null(b.login);
+    assert_null(b.ca_file);
+    assert_null(b.ca_path);
+    assert_null(b.user_agent);
+    assert_int_equal(b.version, ODOO_CLIENT_OPTIONS_VERSION);
+    assert_int_equal(b.connect_timeout_ms, 10000);
+    assert_int_equal(b.timeout_ms, 120000);
+    assert_int_equal(b.verify_peer, 1);
+    assert_int_equal(b.verify_host, 1);
+    assert_int_equal(b.auto_reauth, 1);
+    assert_null(b.url);
+    assert_null(b.password);
+    assert_null(b.cookie_file);
+    assert_null(b.proxy);
+    assert_int_equal(odoo_client_options_init(NULL, ODOO_CLIENT_OPTIONS_VERSION), ODOO_EINVAL);
+    assert_int_equal(odoo_client_options_init(&b, 999), ODOO_EINVAL);
+}
+
+static void test_client_new_checks(void **state)
+{
+    odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+    odoo_client *c = (odoo_client *)(uintptr_t)0x1;
+    (void)state;
+    assert_int_equal(odoo_client_new(NULL, &o), ODOO_EINVAL);
+    assert_int_equal(odoo_client_new(&c, NULL), ODOO_EINVAL);
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL); /* no URL */
+    o.url = "ftp://x";
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    o.url = "https://user:pw@x";
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    o.url = "http://127.0.0.1:1";
+    o.timeout_ms = -1;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    o.timeout_ms = 1000;
+    o.version = 77;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    /* *out untouched on failure */
+    assert_ptr_equal(c, (odoo_client *)(uintptr_t)0x1);
+}
+
+static odoo_client *offline_client(void)
+{
+    odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+    odoo_client *c = NULL;
+    o.url = "http://127.0.0.1:1/";
+    o.database = "acme";
+    o.login = "admin";
+    o.password = "pw";
+    o.user_agent = "test-agent/1";
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_client_copies_options(void **state)
+{
+    odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+    odoo_client *c = NULL;
+    char url[64], db[16];
+    (void)state;
+    strcpy(url, "http://127.0.0.1:1/");
+    strcpy(db, "acme");
+    o.url = url;
+    o.database = db;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    memset(url, 'X', sizeof(url) - 1);
+    memset(db, 'Y', sizeof(db) - 1);
+    assert_string_equal(c->url, "http://127.0.0.1:1");
+    assert_string_equal(c->database, "acme");
+    assert_int_equal(odoo_client_uid(c), 0);
+    assert_null(odoo_client_user_context(c));
+    assert_null(odoo_client_session_info(c));
+    assert_null(odoo_client_server_version(c));
+    assert_int_equal(odoo_client_server_major(c), 0);
+    assert_int_equal(odoo_client_reauth_count(c), 0);
+    assert_int_equal(odoo_client_request_count(c), 0);
+    assert_int_equal(odoo_error_get_code(odoo_client_last_error(c)), ODOO_OK);
+    odoo_client_free(c);
+}
+
+static void test_call_kw_argument_checks(void **state)
+{
+    odoo_client *c = offline_client();
+    json_t *arr = json_array(), *obj = json_object(), *out = (json_t *)(uintptr_t)0x1;
+    json_t *badkw = json_pack("{s:i}", "context", 3);
+    (void)state;
+    /* All of these fail before any network I/O. */
+    assert_int_equal(odoo_call_kw(NULL, &out, "res.partner", "read", NULL, NULL, NULL),
+                     ODOO_EINVAL);
+    assert_null(out);
+    assert_int_equal(odoo_call_kw(c, &out, "", "read", NULL, NULL, NULL), ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, NULL, "read", NULL, NULL, NULL), ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner/x", "read", NULL, NULL, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner", "re.ad", NULL, NULL, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner", "read", obj, NULL, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner", "read", NULL, arr, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner", "read", NULL, NULL, arr),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, &out, "res.partner", "read", NULL, badkw, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_error_get_code(odoo_client_last_error(c)), ODOO_EINVAL);
+    assert_true(odoo_error_message(odoo_client_last_error(c))[0] != '\0');
+    assert_int_equal(odoo_client_request_count(c), 0);
+    assert_int_equal(odoo_call_kw_str(c, NULL, "res.partner", "read", "{", NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw_str(c, NULL, "res.partner", "read", "{}", NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw_str(c, NULL, "res.partner", "read", "[]", "[1]"),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_client_request_count(c), 0);
+    json_decref(arr);
+    json_decref(obj);
+    json_decref(badkw);
+    odoo_client_free(c);
+}
+
+static void test_login_needs_credentials(void **state)
+{
+    odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+    odoo_client *c = NULL;
+    (void)state;
+    o.url = "http://127.0.0.1:1";
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    assert_int_equal(odoo_client_login(c), ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, NULL, "res.partner", "search", NULL, NULL, NULL),
+                     ODOO_EINVAL);
+    assert_int_equal(odoo_client_request_count(c), 0);
+    odoo_client_free(c);
+}
+
+static void test_set_context(void **state)
+{
+    odoo_client *c = offline_client();
+    json_t *ctx = json_pack("{s:s, s:s}", "lang", "fr_FR", "tz", "Europe/Brussels");
+    json_t *arr = json_array();
+    (void)state;
+    assert_int_equal(odoo_client_set_context(c, ctx), ODOO_OK);
+    /* deep copy: the caller's later changes do not leak in */
+    json_object_set_new(ctx, "lang", json_string("de_DE"));
+    assert_string_equal(json_string_value(json_object_get(odoo_client_context(c), "lang")),
+                        "fr_FR");
+    assert_int_equal(odoo_client_set_context(c, arr), ODOO_EINVAL);
+    assert_non_null(odoo_client_context(c));
+    assert_int_equal(odoo_client_set_context(c, NULL), ODOO_OK);
+    assert_null(odoo_client_context(c));
+    json_decref(ctx);
+    json_decref(arr);
+    odoo_client_free(c);
+}
+
+static void test_null_handles(void **state)
+{
+    (void)state;
+    odoo_client_free(NULL);
+    odoo_free(NULL);
+    assert_int_equal(odoo_client_login(NULL), ODOO_EINVAL);
+    assert_int_equal(odoo_client_logout(NULL), ODOO_EINVAL);
+    assert_null(odoo_client_last_error(NULL));
+    assert_int_equal(odoo_client_uid(NULL), 0);
+    assert_int_equal(odoo_client_set_context(NULL, NULL), ODOO_EINVAL);
+}
+
+static void test_global_refcount(void **state)
+{
+    (void)state;
+    assert_int_equal(odoo_global_init(), 1);
+    assert_int_equal(odoo_global_init(), 2);
+    assert_int_equal(odoo_global_cleanup(), 1);
+    assert_int_equal(odoo_global_cleanup(), 0);
+    assert_int_equal(odoo_global_cleanup(), 0); /* unbalanced: harmless */
+    assert_string_equal(odoo_version(), ODOO_VERSION);
+    assert_int_equal(odoo_version_num(), ODOO_VERSION_NUM);
+    assert_true(ODOO_AT_LEAST_VERSION(0, 1, 0));
+    assert_false(ODOO_AT_LEAST_VERSION(99, 0, 0));
+}
+
+static void test_logout_without_session(void **state)
+{
+    odoo_client *c = offline_client();
+    (void)state;
+    assert_int_equal(odoo_client_logout(c), ODOO_OK);
+    assert_int_equal(odoo_client_request_count(c), 0);
+    odoo_client_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_option_defaults),
+        cmocka_unit_test(test_client_new_checks),
+        cmocka_unit_test(test_client_copies_options),
+        cmocka_unit_test(test_call_kw_argument_checks),
+        cmocka_unit_test(test_login_needs_credentials),
+        cmocka_unit_test(test_set_context),
+        cmocka_unit_test(test_null_handles),
+        cmocka_unit_test(test_global_refcount),
+        cmocka_unit_test(test_logout_without_session),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,280 @@
+/* Unit tests of the internal helpers: URLs, names, HTML summaries, buffers,
+ * content types, the error tables and the exception mapping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static void expect_url(const char *in, const char *want)
+{
+    odoo_error err;
+    char *out = NULL;
+    odoo__error_init(&err);
+    if (want) {
+        assert_int_equal(odoo__url_normalize(&err, in, &out), ODOO_OK);
+        assert_string_equal(out, want);
+    } else {
+        assert_int_equal(odoo__url_normalize(&err, in, &out), ODOO_EINVAL);
+        assert_null(out);
+        assert_true(odoo_error_message(&err)[0] != '\0');
+    }
+    free(out);
+    odoo__error_clear(&err);
+}
+
+static void test_url_normalize(void **state)
+{
+    (void)state;
+    expect_url("http://127.0.0.1:8069", "http://127.0.0.1:8069");
+    expect_url("https://acme.odoo.com/", "https://acme.odoo.com");
+    expect_url("HTTPS://acme.odoo.com///", "HTTPS://acme.odoo.com");
+    expect_url("https://example.com/odoo/", "https://example.com/odoo");
+    expect_url(NULL, NULL);
+    expect_url("", NULL);
+    expect_url("ftp://example.com", NULL);
+    expect_url("acme.odoo.com", NULL);
+    expect_url("http://", NULL);
+    expect_url("https://admin:secret@acme.odoo.com", NULL);
+    expect_url("https://acme.odoo.com/?db=x", NULL);
+    expect_url("https://acme.odoo.com/#x", NULL);
+    expect_url("https://acme .odoo.com", NULL);
+}
+
+static void test_url_join(void **state)
+{
+    char *s;
+    (void)state;
+    s = odoo__url_join("http://h:1", "/web/dataset/call_kw/sale.order/read");
+    assert_string_equal(s, "http://h:1/web/dataset/call_kw/sale.order/read");
+    free(s);
+}
+
+static void test_url_credentials_not_echoed(void **state)
+{
+    odoo_error err;
+    char *out = NULL;
+    (void)state;
+    odoo__error_init(&err);
+    assert_int_equal(odoo__url_normalize(&err, "https://u:TopSecret@h", &out), ODOO_EINVAL);
+    assert_null(strstr(odoo_error_message(&err), "TopSecret"));
+    odoo__error_clear(&err);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_true(odoo__valid_model_name("sale.order"));
+    assert_true(odoo__valid_model_name("x_custom_model.line2"));
+    assert_false(odoo__valid_model_name(""));
+    assert_false(odoo__valid_model_name(NULL));
+    assert_false(odoo__valid_model_name("sale/order"));
+    assert_false(odoo__valid_model_name("sale.order?x=1"));
+    assert_false(odoo__valid_model_name("sale order"));
+    assert_true(odoo__valid_method_name("search_read"));
+    assert_false(odoo__valid_method_name("search.read"));
+    assert_false(odoo__valid_method_name("../x"));
+}
+
+static void test_content_type(void **state)
+{
+    (void)state;
+    assert_true(odoo__content_type_is_json("application/json; charset=utf-8"));
+    assert_true(odoo__content_type_is_json("application/json"));
+    assert_true(odoo__content_type_is_json("Application/JSON;charset=UTF-8"));
+    assert_true(odoo__content_type_is_json("application/json-rpc"));
+    assert_false(odoo__content_type_is_json("text/html; charset=utf-8"));
+    assert_false(odoo__content_type_is_json("text/html;charset=utf-8"));
+    assert_false(odoo__content_type_is_json("application/jsonx"));
+    assert_false(odoo__content_type_is_json(NULL));
+    assert_false(odoo__content_type_is_json(""));
+}
+
+static void summary_is(const char *html, const char *want)
+{
+    char out[256];
+    odoo__html_summary(html, strlen(html), out, sizeof(out));
+    assert_string_equal(out, want);
+}
+
+static void test_html_summary(void **state)
+{
+    char small[8];
+    (void)state;
+    summary_is("<html><head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+               "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+               "</body>\r\n</html>\r\n",
+               "502 Bad Gateway");
+    summary_is("<!doctype html>\n<title>Redirecting...</title>\n<p>Go to <a href=\"/odoo\">"
+               "/odoo</a>. If not, click the link.\n",
+               "Redirecting...: Go to /odoo . If not, click the link.");
+    summary_is("Invalid JSON data", "Invalid JSON data");
+    summary_is("  many\n\n  spaces\t here ", "many spaces here");
+    summary_is("<p>a &amp; b &lt;c&gt; &#39;d&#39; &quot;e&quot;</p>",
+               "a & b <c> 'd' \"e\"");
+    summary_is("", "");
+    /* cut at a character boundary, never in the middle of UTF-8 */
+    odoo__html_summary("ab\xc3\xa9\xc3\xa9\xc3\xa9", 8, small, sizeof(small));
+    assert_string_equal(small, "ab\xc3\xa9\xc3\xa9");
+    odoo__html_summary("abc\xc3\xa9zzzz", 9, small, 5);
+    assert_string_equal(small, "abc");
+    /* control characters are folded */
+    summary_is("a\x01\x02" "b", "a b");
+    /* an unterminated tag stops the text, nothing is read past the end */
+    summary_is("<p>text <b", "text");
+}
+
+static void test_buffer(void **state)
+{
+    odoo__buf b = {0};
+    json_t *j;
+    size_t i;
+    (void)state;
+    for (i = 0; i < 10000; i++)
+        assert_int_equal(odoo__buf_append(&b, "0123456789", 10), ODOO_OK);
+    assert_int_equal(b.len, 100000);
+    assert_int_equal(b.data[b.len], '\0');
+    odoo__buf_clear_secret(&b);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(b.data[0], '\0');
+    j = json_pack("{s:s, s:[i, f, b, n]}", "name", "Zo\xc3\xab", "v", 1, 10.0, 1);
+    assert_int_equal(odoo__buf_set_json(&b, j), ODOO_OK);
+    assert_string_equal(b.data, "{\"name\":\"Zo\xc3\xab\",\"v\":[1,10.0,true,null]}");
+    json_decref(j);
+    odoo__buf_dispose(&b);
+    assert_null(b.data);
+    /* overflow is refused, not wrapped */
+    b.len = SIZE_MAX - 4;
+    assert_int_equal(odoo__buf_reserve(&b, 16), ODOO_ENOMEM);
+}
+
+static void test_error_tables(void **state)
+{
+    int code;
+    (void)state;
+    for (code = ODOO_OK; code >= ODOO_ENOMEM; code--) {
+        assert_string_not_equal(odoo_strerror(code), "unknown error");
+        assert_string_not_equal(odoo_error_name(code), "ODOO_UNKNOWN");
+        assert_int_equal(strncmp(odoo_error_name(code), "ODOO_", 5), 0);
+    }
+    assert_string_equal(odoo_strerror(ODOO_ENOMEM - 1), "unknown error");
+    assert_string_equal(odoo_strerror(1), "unknown error");
+    assert_string_equal(odoo_error_name(ODOO_EACCESS), "ODOO_EACCESS");
+    /* NULL error detail is harmless */
+    assert_int_equal(odoo_error_get_code(NULL), ODOO_OK);
+    assert_string_equal(odoo_error_message(NULL), "");
+    assert_string_equal(odoo_error_class(NULL), "");
+    assert_string_equal(odoo_error_debug(NULL), "");
+    assert_int_equal(odoo_error_http_status(NULL), 0);
+    assert_int_equal(odoo_error_rpc_code(NULL), -1);
+    assert_int_equal(odoo_error_retryable(NULL), 0);
+}
+
+static void test_exception_mapping(void **state)
+{
+    (void)state;
+    assert_int_equal(odoo__map_exception("odoo.exceptions.AccessDenied", 200, "x"), ODOO_EAUTH);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.AccessDenied", 0, "x"), ODOO_EAUTH);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.AccessError", 200, "x"),
+                     ODOO_EACCESS);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.ValidationError", 200, "x"),
+                     ODOO_EVALIDATION);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.MissingError", 200, "x"),
+                     ODOO_EMISSING);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.UserError", 200, "x"), ODOO_EUSER);
+    assert_int_equal(odoo__map_exception("odoo.exceptions.UserError", 200,
+                                         "Object no.such.model doesn't exist"),
+                     ODOO_ENOTFOUND);
+    assert_int_equal(odoo__map_exception("odoo.http.SessionExpiredException", 100, "x"),
+                     ODOO_ESESSION);
+    /* the code alone decides for 100 and 404 */
+    assert_int_equal(odoo__map_exception(NULL, 100, NULL), ODOO_ESESSION);
+    assert_int_equal(odoo__map_exception("werkzeug.exceptions.NotFound", 404, "x"),
+                     ODOO_ENOTFOUND);
+    assert_int_equal(odoo__map_exception("builtins.AttributeError", 200,
+                                         "The method 'nope' does not exist on the model 'x'"),
+                     ODOO_ENOTFOUND);
+    assert_int_equal(odoo__map_exception("builtins.AttributeError", 200, "other"),
+                     ODOO_ESERVER);
+    assert_int_equal(odoo__map_exception("builtins.ValueError", 200, "x"), ODOO_ESERVER);
+    assert_int_equal(odoo__map_exception("", 200, ""), ODOO_ESERVER);
+}
+
+static void test_error_set_retryable(void **state)
+{
+    odoo_error e;
+    (void)state;
+    odoo__error_init(&e);
+    odoo__error_set(&e, ODOO_EHTTP, 503, "HTTP %d", 503);
+    assert_true(odoo_error_retryable(&e));
+    assert_string_equal(odoo_error_message(&e), "HTTP 503");
+    odoo__error_set(&e, ODOO_EHTTP, 404, "HTTP %d", 404);
+    assert_false(odoo_error_retryable(&e));
+    odoo__error_set(&e, ODOO_ETIMEOUT, 0, "t");
+    assert_true(odoo_error_retryable(&e));
+    odoo__error_set(&e, ODOO_EACCESS, 200, "a");
+    assert_false(odoo_error_retryable(&e));
+    odoo__error_clear(&e);
+    assert_int_equal(odoo_error_get_code(&e), ODOO_OK);
+}
+
+/* The parser on answers that never came from Odoo. */
+static void expect_parse(long status, const char *ct, const char *body, int want)
+{
+    odoo_error e;
+    json_t *r = NULL;
+    odoo__error_init(&e);
+    assert_int_equal(odoo__rpc_parse_response(&e, status, ct, body, strlen(body), &r), want);
+    if (want == ODOO_OK)
+        assert_non_null(r);
+    else
+        assert_null(r);
+    json_decref(r);
+    odoo__error_clear(&e);
+}
+
+static void test_parse_bad_answers(void **state)
+{
+    const char *ct = "application/json; charset=utf-8";
+    (void)state;
+    expect_parse(200, ct, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": [1, 2]}", ODOO_OK);
+    expect_parse(200, ct, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"res", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "[1, 2]", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "{\"result\": 1}", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "{\"jsonrpc\": \"1.0\", \"result\": 1}", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "{\"jsonrpc\": \"2.0\", \"error\": \"boom\"}", ODOO_EPROTOCOL);
+    expect_parse(200, ct, "{\"jsonrpc\": \"2.0\", \"error\": {}}", ODOO_ESERVER);
+    expect_parse(200, ct, "{\"jsonrpc\": \"2.0\", \"result\": 1} trailing", ODOO_EPROTOCOL);
+    expect_parse(200, NULL, "{\"jsonrpc\": \"2.0\", \"result\": 1}", ODOO_EHTTP);
+    expect_parse(200, "text/html", "<html>login</html>", ODOO_EHTTP);
+    expect_parse(502, "text/html", "<html><title>502 Bad Gateway</title></html>", ODOO_EHTTP);
+    expect_parse(500, ct, "{\"message\": \"Internal server error\"}", ODOO_EHTTP);
+    expect_parse(503, ct, "not json", ODOO_EHTTP);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_normalize),
+        cmocka_unit_test(test_url_join),
+        cmocka_unit_test(test_url_credentials_not_echoed),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_content_type),
+        cmocka_unit_test(test_html_summary),
+        cmocka_unit_test(test_buffer),
+        cmocka_unit_test(test_error_tables),
+        cmocka_unit_test(test_exception_mapping),
+        cmocka_unit_test(test_error_set_retryable),
+        cmocka_unit_test(test_parse_bad_answers),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

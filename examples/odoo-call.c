@@ -24,15 +24,20 @@ enum {
 
 static void usage(FILE *f)
 {
-    fputs("Usage: odoo-call [--pretty] [--timeout SECONDS] MODEL METHOD [ARGS_JSON [KWARGS_JSON]]\n"
+    fputs("Usage: odoo-call [--pretty] [--timeout SECONDS] [--transport T] MODEL METHOD\n"
+          "                 [ARGS_JSON [KWARGS_JSON]]\n"
           "\n"
-          "Calls METHOD of MODEL on an Odoo server through /web/dataset/call_kw and\n"
-          "prints the result as JSON on stdout.\n"
+          "Calls METHOD of MODEL on an Odoo server and prints the result as JSON on\n"
+          "stdout.\n"
           "\n"
           "  ARGS_JSON     positional arguments, a JSON array (default [])\n"
           "  KWARGS_JSON   keyword arguments, a JSON object (default {})\n"
           "  --pretty      indent the JSON output\n"
           "  --timeout S   whole-call timeout in seconds (default 120)\n"
+          "  --transport T auto (default), session (/web/session + call_kw, password),\n"
+          "                jsonrpc (/jsonrpc execute_kw, password or API key) or\n"
+          "                json2 (Odoo 19+ /json/2, API key). auto uses json2 on 19+\n"
+          "                and jsonrpc before 19 when ODOO_API_KEY is set, else session.\n"
           "  --help        show this text\n"
           "  --version     show the libodoo version\n"
           "\n"
@@ -41,6 +46,7 @@ static void usage(FILE *f)
           "  ODOO_DB         database name\n"
           "  ODOO_USER       login (ODOO_EMAIL is accepted too)\n"
           "  ODOO_PASSWORD   password\n"
+          "  ODOO_API_KEY    API key (instead of, or with, the password)\n"
           "  ODOO_CA_FILE    optional PEM file of trusted CAs\n"
           "\n"
           "Example:\n"
@@ -75,7 +81,7 @@ static int exit_code_for(int rc)
         return EXIT_REFUSED;
     case ODOO_EINVAL:
         return EXIT_USAGE;
-    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, ENOMEM, ERROR */
+    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINDOUBT, ENOMEM, ERROR */
         return EXIT_TRANSPORT;
     }
 }
@@ -136,6 +142,11 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opts.timeout_ms = (long)(s * 1000.0);
+        } else if (strcmp(a, "--transport") == 0 && i + 1 < argc) {
+            if (odoo_transport_from_name(argv[++i], &opts.transport) != ODOO_OK) {
+                fprintf(stderr, "odoo-call: --transport is auto, session, jsonrpc or json2\n");
+                return EXIT_USAGE;
+            }
         } else if (strcmp(a, "--") == 0) {
             for (i++; i < argc && npos < 4; i++)
                 pos[npos++] = argv[i];
@@ -179,10 +190,13 @@ int main(int argc, char **argv)
     opts.database = env2("ODOO_DB", NULL);
     opts.login = env2("ODOO_USER", "ODOO_EMAIL");
     opts.password = env2("ODOO_PASSWORD", NULL);
+    opts.api_key = env2("ODOO_API_KEY", NULL);
     opts.ca_file = env2("ODOO_CA_FILE", NULL);
-    if (!opts.url || !opts.database || !opts.login || !opts.password) {
+    if (!opts.url || (!opts.password && !opts.api_key)
+        || (opts.transport != ODOO_TRANSPORT_JSON2 && !opts.api_key
+            && (!opts.database || !opts.login))) {
         fprintf(stderr, "odoo-call: set ODOO_URL, ODOO_DB, ODOO_USER (or ODOO_EMAIL) and "
-                        "ODOO_PASSWORD in the environment (see --help)\n");
+                        "ODOO_PASSWORD (or ODOO_API_KEY) in the environment (see --help)\n");
         json_decref(args);
         json_decref(kwargs);
         return EXIT_USAGE;

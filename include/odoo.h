@@ -13,5 +13,6 @@
 #include "odoo/common.h"
 #include "odoo/errors.h"
 #include "odoo/client.h"
+#include "odoo/model.h"
 
 #endif /* ODOO_H */

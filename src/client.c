@@ -1,12 +1,12 @@
 /*
- * libodoo - the client: options, login, call_kw and automatic
- * re-authentication.
+ * libodoo - the client: options, life cycle, call_kw, context, accessors.
+ * The transports, logins and retries are in transport.c.
  */
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -19,35 +19,30 @@ int odoo_client_options_init(odoo_client_options *opts, unsigned int version)
     return ODOO_OK;
 }
 
-static void client_forget_session(odoo_client *c)
-{
-    c->logged_in = 0;
-    c->maybe_session = 0;
-    c->uid = 0;
-    c->server_major = 0;
-    json_decref(c->session_info);
-    c->session_info = NULL;
-    c->user_context = NULL;
-    free(c->server_version);
-    c->server_version = NULL;
-}
-
 void odoo_client_free(odoo_client *c)
 {
+    size_t i;
     if (!c)
         return;
     odoo__http_dispose(c);
-    client_forget_session(c);
+    odoo__forget_session(c);
+    free(c->server_version);
     json_decref(c->context);
+    json_decref(c->fields_cache);
     odoo__buf_dispose(&c->request);
     odoo__buf_dispose(&c->response);
     free(c->url);
     free(c->database);
     free(c->login);
     odoo__free_secret(c->password);
+    odoo__free_secret(c->api_key);
     odoo__free_secret(c->proxy);
+    for (i = 0; i < ODOO__MAX_SECRETS; i++)
+        odoo__free_secret(c->secrets[i]);
     free(c->ca_file);
     free(c->ca_path);
+    free(c->client_cert);
+    free(c->client_key);
     free(c->user_agent);
     free(c->cookie_file);
     odoo__error_clear(&c->err);
@@ -70,6 +65,47 @@ static int file_has_session_cookie(const char *path)
     return found;
 }
 
+int odoo__add_secret(odoo_client *c, const char *secret)
+{
+    size_t i, slot = 0;
+    char *forms[2] = {NULL, NULL};
+    json_t *js;
+
+    if (!secret || !*secret)
+        return ODOO_OK;
+    forms[0] = odoo__strdup(secret);
+    /* and as it appears inside a JSON string */
+    js = json_string(secret);
+    if (js) {
+        char *dumped = json_dumps(js, JSON_ENCODE_ANY);
+        json_decref(js);
+        if (dumped) {
+            size_t n = strlen(dumped);
+            if (n >= 2 && strncmp(dumped + 1, secret, n - 2) != 0) {
+                dumped[n - 1] = '\0';
+                forms[1] = odoo__strdup(dumped + 1);
+            }
+            odoo__free_secret(dumped);
+        }
+    }
+    if (!forms[0]) {
+        odoo__free_secret(forms[1]);
+        return ODOO_ENOMEM;
+    }
+    for (i = 0; i < 2; i++) {
+        if (!forms[i])
+            continue;
+        while (slot < ODOO__MAX_SECRETS && c->secrets[slot])
+            slot++;
+        if (slot == ODOO__MAX_SECRETS) {
+            odoo__free_secret(forms[i]);
+            continue;
+        }
+        c->secrets[slot] = forms[i];
+    }
+    return ODOO_OK;
+}
+
 int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
 {
     odoo_client *c;
@@ -80,7 +116,11 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
         return ODOO_EINVAL;
     if (opts->version != ODOO_CLIENT_OPTIONS_VERSION)
         return ODOO_EINVAL;
-    if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0)
+    if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_retries < 0
+        || opts->retry_base_ms < 0 || opts->retry_max_ms < 0 || opts->low_speed_limit < 0
+        || opts->low_speed_time_s < 0)
+        return ODOO_EINVAL;
+    if (opts->transport < ODOO_TRANSPORT_AUTO || opts->transport > ODOO_TRANSPORT_JSON2)
         return ODOO_EINVAL;
 
     odoo__error_init(&err);
@@ -101,18 +141,43 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
     if ((rc = odoo__strdup_opt(&c->database, opts->database)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->login, opts->login)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->password, opts->password)) != ODOO_OK
+        || (rc = odoo__strdup_opt(&c->api_key, opts->api_key)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->proxy, opts->proxy)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->ca_file, opts->ca_file)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->ca_path, opts->ca_path)) != ODOO_OK
+        || (rc = odoo__strdup_opt(&c->client_cert, opts->client_cert)) != ODOO_OK
+        || (rc = odoo__strdup_opt(&c->client_key, opts->client_key)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->user_agent, opts->user_agent)) != ODOO_OK
-        || (rc = odoo__strdup_opt(&c->cookie_file, opts->cookie_file)) != ODOO_OK)
+        || (rc = odoo__strdup_opt(&c->cookie_file, opts->cookie_file)) != ODOO_OK
+        || (rc = odoo__add_secret(c, opts->password)) != ODOO_OK
+        || (rc = odoo__add_secret(c, opts->api_key)) != ODOO_OK
+        || (rc = odoo__add_secret(c, opts->proxy)) != ODOO_OK)
         goto fail;
+    if (c->api_key && !*c->api_key) {
+        free(c->api_key);
+        c->api_key = NULL;
+    }
     c->connect_timeout_ms = opts->connect_timeout_ms;
     c->timeout_ms = opts->timeout_ms;
     c->verify_peer = opts->verify_peer;
     c->verify_host = opts->verify_host;
     c->auto_reauth = opts->auto_reauth;
+    c->low_speed_limit = opts->low_speed_limit;
+    c->low_speed_time_s = opts->low_speed_time_s;
+    c->max_retries = opts->max_retries;
+    c->retry_base_ms = opts->retry_base_ms;
+    c->retry_max_ms = opts->retry_max_ms;
+    c->trace = opts->trace;
+    c->trace_userdata = opts->trace_userdata;
+    c->forced = opts->transport;
+    c->transport = ODOO_TRANSPORT_AUTO;
     c->next_id = 1;
+    c->rng = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)c;
+
+    if ((c->forced == ODOO_TRANSPORT_JSON2) && !c->api_key) {
+        rc = ODOO_EINVAL; /* JSON-2 authenticates with an API key only */
+        goto fail;
+    }
 
     rc = odoo__http_init(c);
     if (rc != ODOO_OK)
@@ -128,195 +193,60 @@ fail:
     return rc;
 }
 
-/* ---- one JSON-RPC exchange ------------------------------------------------ */
-
-/* POST {"jsonrpc":"2.0","method":"call","params":params,"id":N} to path and
- * read the answer. *result: new reference on success. secret: the request
- * carries a password; its serialised form is wiped after sending. */
-static int rpc_call(odoo_client *c, const char *path, json_t *params, json_t **result,
-                    long *http_status, int secret)
-{
-    odoo__http_response resp;
-    json_t *env;
-    int rc;
-
-    *result = NULL;
-    env = json_pack("{s:s, s:s, s:O, s:I}", "jsonrpc", "2.0", "method", "call", "params",
-                    params, "id", (json_int_t)c->next_id++);
-    if (!env)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    rc = odoo__buf_set_json(&c->request, env);
-    json_decref(env);
-    if (rc != ODOO_OK) {
-        odoo__buf_clear_secret(&c->request);
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    }
-    rc = odoo__http_post_json(c, path, &resp);
-    if (secret)
-        odoo__buf_clear_secret(&c->request);
-    if (rc != ODOO_OK)
-        return rc;
-    if (http_status)
-        *http_status = resp.status;
-    return odoo__rpc_parse_response(&c->err, resp.status, resp.content_type, resp.body,
-                                    resp.len, result);
-}
-
-/* Overwrite a JSON string's characters in place before it is released (the
- * password copy inside a request object). */
-static void wipe_json_string(json_t *s)
-{
-    if (json_is_string(s))
-        /* jansson owns the bytes and frees them right after: writing zeros
-         * over them first is safe. */
-        odoo__wipe((void *)(uintptr_t)json_string_value(s), json_string_length(s));
-}
-
-static int store_session_info(odoo_client *c, json_t *info)
-{
-    json_t *uid, *ver, *verinfo;
-    if (!json_is_object(info))
-        return odoo__error_set(&c->err, ODOO_EPROTOCOL, 200,
-                               "login: the session information is not an object");
-    uid = json_object_get(info, "uid");
-    if (!json_is_integer(uid) || json_integer_value(uid) <= 0
-        || json_integer_value(uid) > INT_MAX)
-        return odoo__error_set(&c->err, ODOO_EAUTH, 200,
-                               "login: the server returned no user id");
-    client_forget_session(c);
-    c->session_info = json_incref(info);
-    c->uid = (int)json_integer_value(uid);
-    c->user_context = json_object_get(info, "user_context");
-    ver = json_object_get(info, "server_version");
-    if (json_is_string(ver)) {
-        c->server_version = odoo__strdup(json_string_value(ver));
-        if (!c->server_version)
-            return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    }
-    verinfo = json_object_get(info, "server_version_info");
-    if (json_is_array(verinfo) && json_is_integer(json_array_get(verinfo, 0)))
-        c->server_major = (int)json_integer_value(json_array_get(verinfo, 0));
-    else if (c->server_version)
-        c->server_major = atoi(c->server_version);
-    c->logged_in = 1;
-    return ODOO_OK;
-}
-
-static int do_login(odoo_client *c)
-{
-    json_t *params, *info = NULL;
-    long status = 0;
-    int rc;
-
-    if (!c->database || !c->login || !c->password)
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
-                               "login: database, login and password are required");
-    client_forget_session(c);
-    params = json_pack("{s:s, s:s, s:s}", "db", c->database, "login", c->login, "password",
-                       c->password);
-    if (!params)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    rc = rpc_call(c, "/web/session/authenticate", params, &info, &status, 1);
-    wipe_json_string(json_object_get(params, "password"));
-    json_decref(params);
-    if (rc == ODOO_OK) {
-        rc = store_session_info(c, info);
-        json_decref(info);
-        if (rc == ODOO_OK)
-            c->login_count++;
-        return rc;
-    }
-    /* Every refusal of authenticate means the credentials or the database
-     * are wrong: AccessDenied for the login/password, AccessError
-     * "Database not found." for the database. */
-    if (rc == ODOO_EACCESS || rc == ODOO_EAUTH) {
-        c->err.code = ODOO_EAUTH;
-        rc = ODOO_EAUTH;
-    }
-    return rc;
-}
-
-/* The session loaded from a cookie file: ask the server whether it is alive. */
-static int check_session(odoo_client *c)
-{
-    json_t *params = json_object(), *info = NULL;
-    int rc;
-    if (!params)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    rc = rpc_call(c, "/web/session/get_session_info", params, &info, NULL, 0);
-    json_decref(params);
-    if (rc == ODOO_OK) {
-        /* An anonymous session answers uid null: treat as expired. */
-        rc = store_session_info(c, info);
-        if (rc == ODOO_EAUTH)
-            rc = ODOO_ESESSION;
-    }
-    json_decref(info);
-    return rc;
-}
-
-static int ensure_session(odoo_client *c)
-{
-    int rc;
-    if (c->logged_in)
-        return ODOO_OK;
-    if (c->maybe_session) {
-        c->maybe_session = 0;
-        rc = check_session(c);
-        if (rc != ODOO_ESESSION)
-            return rc;
-    }
-    return do_login(c);
-}
-
 int odoo_client_login(odoo_client *c)
 {
     if (!c)
         return ODOO_EINVAL;
     odoo__error_clear(&c->err);
-    return do_login(c);
+    return odoo__login(c);
 }
 
 int odoo_client_logout(odoo_client *c)
 {
-    json_t *params, *res = NULL;
-    int rc;
+    json_t *res = NULL;
+    int rc = ODOO_OK;
     if (!c)
         return ODOO_EINVAL;
     odoo__error_clear(&c->err);
-    if (!c->logged_in && !c->maybe_session) {
-        odoo__http_clear_cookies(c);
-        return ODOO_OK;
+    if (c->transport == ODOO_TRANSPORT_SESSION && (c->logged_in || c->maybe_session)) {
+        json_t *params = json_object(), *env;
+        if (!params)
+            return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+        env = json_pack("{s:s, s:s, s:o, s:I}", "jsonrpc", "2.0", "method", "call", "params",
+                        params, "id", (json_int_t)c->next_id++);
+        if (!env || odoo__buf_set_json(&c->request, env) != ODOO_OK) {
+            json_decref(env);
+            return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+        }
+        json_decref(env);
+        {
+            odoo__http_response resp;
+            rc = odoo__http_exchange(c, ODOO__POST, "/web/session/destroy", c->headers, &resp);
+            if (rc == ODOO_OK)
+                rc = odoo__rpc_parse_response(&c->err, resp.status, resp.content_type,
+                                              resp.body, resp.len, &res);
+        }
+        json_decref(res);
+        /* An already expired session is logged out too. */
+        if (rc == ODOO_ESESSION) {
+            odoo__error_clear(&c->err);
+            rc = ODOO_OK;
+        }
     }
-    params = json_object();
-    if (!params)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    rc = rpc_call(c, "/web/session/destroy", params, &res, NULL, 0);
-    json_decref(params);
-    json_decref(res);
-    client_forget_session(c);
+    odoo__forget_session(c);
     odoo__http_clear_cookies(c);
-    /* An already expired session is logged out too. */
-    if (rc == ODOO_ESESSION) {
-        odoo__error_clear(&c->err);
-        rc = ODOO_OK;
-    }
     return rc;
 }
 
 /* ---- call_kw ------------------------------------------------------------- */
 
-/* Merge src's keys into dst (dst owned by us). */
 static int merge_into(json_t *dst, json_t *src)
 {
-    if (!src)
-        return 0;
-    return json_object_update(dst, src);
+    return src ? json_object_update(dst, src) : 0;
 }
 
-static int build_call_params(odoo_client *c, json_t **out, const char *model,
-                             const char *method, json_t *args, json_t *kwargs,
-                             json_t *context)
+/* kwargs with the merged context: client < kwargs.context < context. */
+static int build_kwargs(odoo_client *c, json_t **out, json_t *kwargs, json_t *context)
 {
     json_t *kw, *ctx;
 
@@ -325,7 +255,6 @@ static int build_call_params(odoo_client *c, json_t **out, const char *model,
     if (!kw)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     if (c->context || context) {
-        /* client context < kwargs.context < context argument, key by key */
         ctx = json_object();
         if (!ctx || merge_into(ctx, c->context) != 0
             || merge_into(ctx, json_object_get(kw, "context")) != 0
@@ -339,65 +268,16 @@ static int build_call_params(odoo_client *c, json_t **out, const char *model,
             return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
         }
     }
-    /* "o" steals the references, also when json_pack fails. */
-    *out = json_pack("{s:s, s:s, s:o, s:o}", "model", model, "method", method, "args",
-                     args ? json_incref(args) : json_array(), "kwargs", kw);
-    if (!*out)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    return ODOO_OK;
-}
-
-static int call_kw_checked(odoo_client *c, json_t **out, const char *model, const char *method,
-                           json_t *args, json_t *kwargs, json_t *context)
-{
-    json_t *params = NULL, *res = NULL;
-    char *path;
-    size_t plen;
-    int rc;
-
-    rc = ensure_session(c);
-    if (rc != ODOO_OK)
-        return rc;
-
-    rc = build_call_params(c, &params, model, method, args, kwargs, context);
-    if (rc != ODOO_OK)
-        return rc;
-    plen = strlen("/web/dataset/call_kw/") + strlen(model) + 1 + strlen(method) + 1;
-    path = odoo__malloc(plen);
-    if (!path) {
-        json_decref(params);
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    }
-    snprintf(path, plen, "/web/dataset/call_kw/%s/%s", model, method);
-
-    rc = rpc_call(c, path, params, &res, NULL, 0);
-    if (rc == ODOO_ESESSION && c->auto_reauth) {
-        /* Odoo checks the session before it dispatches the call, so the call
-         * did not run: log in again and send it once more. */
-        rc = do_login(c);
-        if (rc == ODOO_OK) {
-            c->reauth_count++;
-            rc = rpc_call(c, path, params, &res, NULL, 0);
-            if (rc == ODOO_ESESSION)
-                c->logged_in = 0;
-        }
-    } else if (rc == ODOO_ESESSION) {
-        c->logged_in = 0;
-    }
-    free(path);
-    json_decref(params);
-    if (rc != ODOO_OK)
-        return rc;
-    if (out)
-        *out = res;
-    else
-        json_decref(res);
+    *out = kw;
     return ODOO_OK;
 }
 
 int odoo_call_kw(odoo_client *c, json_t **out, const char *model, const char *method,
                  json_t *args, json_t *kwargs, json_t *context)
 {
+    json_t *kw = NULL, *a, *res = NULL;
+    int rc;
+
     if (out)
         *out = NULL;
     if (!c)
@@ -421,7 +301,24 @@ int odoo_call_kw(odoo_client *c, json_t **out, const char *model, const char *me
         && !json_is_object(json_object_get(kwargs, "context")))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "call_kw: kwargs.context must be a JSON object");
-    return call_kw_checked(c, out, model, method, args, kwargs, context);
+    rc = build_kwargs(c, &kw, kwargs, context);
+    if (rc != ODOO_OK)
+        return rc;
+    a = args ? json_incref(args) : json_array();
+    if (!a) {
+        json_decref(kw);
+        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+    }
+    rc = odoo__execute(c, &res, model, method, a, kw);
+    json_decref(a);
+    json_decref(kw);
+    if (rc != ODOO_OK)
+        return rc;
+    if (out)
+        *out = res;
+    else
+        json_decref(res);
+    return ODOO_OK;
 }
 
 static int parse_arg(odoo_client *c, json_t **out, const char *text, const char *what,
@@ -528,6 +425,41 @@ int odoo_client_server_major(const odoo_client *c)
     return c ? c->server_major : 0;
 }
 
+odoo_transport odoo_client_transport(const odoo_client *c)
+{
+    return c ? c->transport : ODOO_TRANSPORT_AUTO;
+}
+
+const char *odoo_transport_name(int t)
+{
+    switch (t) {
+    case ODOO_TRANSPORT_AUTO:
+        return "auto";
+    case ODOO_TRANSPORT_SESSION:
+        return "session";
+    case ODOO_TRANSPORT_JSONRPC:
+        return "jsonrpc";
+    case ODOO_TRANSPORT_JSON2:
+        return "json2";
+    default:
+        return "unknown";
+    }
+}
+
+int odoo_transport_from_name(const char *name, odoo_transport *out)
+{
+    int t;
+    if (!name || !out)
+        return ODOO_EINVAL;
+    for (t = ODOO_TRANSPORT_AUTO; t <= ODOO_TRANSPORT_JSON2; t++) {
+        if (strcmp(name, odoo_transport_name(t)) == 0) {
+            *out = (odoo_transport)t;
+            return ODOO_OK;
+        }
+    }
+    return ODOO_EINVAL;
+}
+
 unsigned long odoo_client_reauth_count(const odoo_client *c)
 {
     return c ? c->reauth_count : 0;
@@ -541,4 +473,9 @@ unsigned long odoo_client_login_count(const odoo_client *c)
 unsigned long odoo_client_request_count(const odoo_client *c)
 {
     return c ? c->request_count : 0;
+}
+
+unsigned long odoo_client_retry_count(const odoo_client *c)
+{
+    return c ? c->retry_count : 0;
 }

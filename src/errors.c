@@ -29,6 +29,7 @@ static const struct {
     {ODOO_EPROTOCOL, "ODOO_EPROTOCOL", "malformed answer"},
     {ODOO_EINVAL, "ODOO_EINVAL", "invalid argument"},
     {ODOO_ENOMEM, "ODOO_ENOMEM", "out of memory"},
+    {ODOO_EINDOUBT, "ODOO_EINDOUBT", "the call may have been applied"},
 };
 
 #define ERROR_TABLE_SIZE (sizeof(error_table) / sizeof(error_table[0]))
@@ -161,6 +162,8 @@ static const struct {
     {"werkzeug.exceptions.NotFound", ODOO_ENOTFOUND},
     {"werkzeug.exceptions.Unauthorized", ODOO_EAUTH},
     {"werkzeug.exceptions.Forbidden", ODOO_EACCESS},
+    /* JSON-2: the arguments do not fit the method's signature */
+    {"werkzeug.exceptions.UnprocessableEntity", ODOO_EINVAL},
 };
 
 #define CLASS_TABLE_SIZE (sizeof(class_table) / sizeof(class_table[0]))

@@ -2,9 +2,12 @@
  * libodoo - the HTTP layer: one libcurl easy handle per client, reused for
  * every request, with libcurl's cookie engine holding Odoo's session cookie.
  */
-#include <stdio.h>
-#include <string.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -18,6 +21,132 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* ---- redaction -------------------------------------------------------------- */
+
+static int starts_ci(const char *p, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)(end - p) >= n && strncasecmp(p, word, n) == 0;
+}
+
+char *odoo__redact(const char *text, size_t len, char *const *secrets, size_t nsecrets,
+                   size_t *outlen)
+{
+    odoo__buf out = {0};
+    const char *p = text, *end = text + len;
+    int line_start = 1;
+
+    if (odoo__buf_reserve(&out, len) != ODOO_OK)
+        return NULL;
+    out.data[0] = '\0';
+    while (p < end) {
+        size_t i, skip = 0;
+        /* whole header values */
+        if (line_start) {
+            static const char *const headers[] = {"Cookie:", "Set-Cookie:", "Authorization:",
+                                                  "Proxy-Authorization:"};
+            for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+                if (starts_ci(p, end, headers[i])) {
+                    size_t hl = strlen(headers[i]);
+                    const char *eol = p + hl;
+                    while (eol < end && *eol != '\r' && *eol != '\n')
+                        eol++;
+                    if (odoo__buf_append(&out, p, hl) != ODOO_OK
+                        || odoo__buf_append(&out, " ***", 4) != ODOO_OK)
+                        goto nomem;
+                    p = eol;
+                    skip = 1;
+                    break;
+                }
+            }
+            if (skip) {
+                line_start = 0;
+                continue;
+            }
+        }
+        /* session_id=VALUE and session_id"VALUE" / session_id": "VALUE" */
+        if (starts_ci(p, end, "session_id")) {
+            const char *v = p + 10;
+            if (odoo__buf_append(&out, p, 10) != ODOO_OK)
+                goto nomem;
+            while (v < end && (*v == '=' || *v == '"' || *v == ':' || *v == ' ' || *v == '\t')) {
+                if (odoo__buf_append(&out, v, 1) != ODOO_OK)
+                    goto nomem;
+                v++;
+            }
+            if (v < end && (isalnum((unsigned char)*v) || *v == '-' || *v == '_')) {
+                while (v < end && (isalnum((unsigned char)*v) || *v == '-' || *v == '_'))
+                    v++;
+                if (odoo__buf_append(&out, "***", 3) != ODOO_OK)
+                    goto nomem;
+            }
+            p = v;
+            line_start = 0;
+            continue;
+        }
+        for (i = 0; i < nsecrets; i++) {
+            size_t sl = secrets[i] ? strlen(secrets[i]) : 0;
+            if (sl && (size_t)(end - p) >= sl && memcmp(p, secrets[i], sl) == 0) {
+                if (odoo__buf_append(&out, "***", 3) != ODOO_OK)
+                    goto nomem;
+                p += sl;
+                skip = 1;
+                break;
+            }
+        }
+        if (skip) {
+            line_start = 0;
+            continue;
+        }
+        line_start = *p == '\n';
+        if (odoo__buf_append(&out, p, 1) != ODOO_OK)
+            goto nomem;
+        p++;
+    }
+    if (outlen)
+        *outlen = out.len;
+    return out.data;
+nomem:
+    odoo__buf_dispose(&out);
+    return NULL;
+}
+
+static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userdata)
+{
+    odoo_client *c = userdata;
+    odoo_trace_kind kind;
+    char *clean;
+    size_t n = 0;
+    (void)h;
+    switch (type) {
+    case CURLINFO_TEXT:
+        kind = ODOO_TRACE_INFO;
+        break;
+    case CURLINFO_HEADER_OUT:
+        kind = ODOO_TRACE_HEADER_OUT;
+        break;
+    case CURLINFO_HEADER_IN:
+        kind = ODOO_TRACE_HEADER_IN;
+        break;
+    case CURLINFO_DATA_OUT:
+        kind = ODOO_TRACE_DATA_OUT;
+        break;
+    case CURLINFO_DATA_IN:
+        kind = ODOO_TRACE_DATA_IN;
+        break;
+    default:
+        return 0; /* TLS records: binary, not traced */
+    }
+    clean = odoo__redact(data, size, c->secrets, ODOO__MAX_SECRETS, &n);
+    if (clean) {
+        c->trace(kind, clean, n, c->trace_userdata);
+        free(clean);
+    }
+    return 0;
+}
+
+/* ---- set-up --------------------------------------------------------------------- */
+
 #define SETOPT(c, opt, val)                                             \
     do {                                                                \
         if (curl_easy_setopt((c)->curl, opt, val) != CURLE_OK)          \
@@ -25,21 +154,25 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
                                    "libcurl refused option " #opt);     \
     } while (0)
 
+static struct curl_slist *append_all(struct curl_slist *list, const char *const *lines)
+{
+    for (; list && *lines; lines++)
+        list = curl_slist_append(list, *lines);
+    return list;
+}
+
 int odoo__http_init(odoo_client *c)
 {
+    static const char *const base[] = {"Accept: application/json",
+                                       /* no 100-continue round trip on large bodies */
+                                       "Expect:", NULL};
     char ua[64];
 
     c->curl = curl_easy_init();
     if (!c->curl)
         return odoo__error_set(&c->err, ODOO_ERROR, 0, "curl_easy_init failed");
 
-    c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    if (c->headers)
-        c->headers = curl_slist_append(c->headers, "Accept: application/json");
-    /* Odoo answers Connection: close anyway; an Expect: 100-continue round
-     * trip on large bodies would only add latency. */
-    if (c->headers)
-        c->headers = curl_slist_append(c->headers, "Expect:");
+    c->headers = append_all(curl_slist_append(NULL, "Content-Type: application/json"), base);
     if (!c->headers)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
 
@@ -53,27 +186,50 @@ int odoo__http_init(odoo_client *c)
     SETOPT(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(c, CURLOPT_HTTPHEADER, c->headers);
     SETOPT(c, CURLOPT_USERAGENT, c->user_agent ? c->user_agent : ua);
     SETOPT(c, CURLOPT_WRITEFUNCTION, write_cb);
     SETOPT(c, CURLOPT_WRITEDATA, &c->response);
     SETOPT(c, CURLOPT_ERRORBUFFER, c->curl_errbuf);
     SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SETOPT(c, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    if (c->low_speed_time_s > 0) {
+        SETOPT(c, CURLOPT_LOW_SPEED_LIMIT, c->low_speed_limit > 0 ? c->low_speed_limit : 1L);
+        SETOPT(c, CURLOPT_LOW_SPEED_TIME, c->low_speed_time_s);
+    }
     SETOPT(c, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
     SETOPT(c, CURLOPT_SSL_VERIFYHOST, c->verify_host ? 2L : 0L);
     if (c->ca_file)
         SETOPT(c, CURLOPT_CAINFO, c->ca_file);
     if (c->ca_path)
         SETOPT(c, CURLOPT_CAPATH, c->ca_path);
+    if (c->client_cert)
+        SETOPT(c, CURLOPT_SSLCERT, c->client_cert);
+    if (c->client_key)
+        SETOPT(c, CURLOPT_SSLKEY, c->client_key);
     if (c->proxy)
         SETOPT(c, CURLOPT_PROXY, c->proxy);
+    /* HTTP/1.1 keep-alive is libcurl's default: the connection is reused
+     * where the server allows it (Odoo itself answers Connection: close). */
+    SETOPT(c, CURLOPT_TCP_KEEPALIVE, 1L);
     /* "" enables the cookie engine without reading a file. */
     SETOPT(c, CURLOPT_COOKIEFILE, c->cookie_file ? c->cookie_file : "");
     if (c->cookie_file)
         SETOPT(c, CURLOPT_COOKIEJAR, c->cookie_file);
     SETOPT(c, CURLOPT_ACCEPT_ENCODING, "");
+    if (c->trace) {
+        SETOPT(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+        SETOPT(c, CURLOPT_DEBUGDATA, c);
+        SETOPT(c, CURLOPT_VERBOSE, 1L);
+    }
     return ODOO_OK;
+}
+
+static void free_secret_list(struct curl_slist *list)
+{
+    struct curl_slist *it;
+    for (it = list; it; it = it->next)
+        odoo__wipe(it->data, strlen(it->data));
+    curl_slist_free_all(list);
 }
 
 void odoo__http_dispose(odoo_client *c)
@@ -92,7 +248,11 @@ void odoo__http_dispose(odoo_client *c)
     }
     curl_slist_free_all(c->headers);
     c->headers = NULL;
+    free_secret_list(c->json2_headers);
+    c->json2_headers = NULL;
 }
+
+/* ---- one exchange ------------------------------------------------------------ */
 
 static int transport_error(odoo_client *c, CURLcode cc)
 {
@@ -118,40 +278,62 @@ static int transport_error(odoo_client *c, CURLcode cc)
     }
 }
 
-int odoo__http_post_json(odoo_client *c, const char *path, odoo__http_response *resp)
+int odoo__http_exchange(odoo_client *c, int method, const char *path,
+                        struct curl_slist *headers, odoo__http_response *resp)
 {
     CURLcode cc;
     char *url;
-    long status = 0;
-    char *ct = NULL;
+    long status = 0, sent = 0;
+    char *ct = NULL, *loc = NULL;
+    int rc;
 
     memset(resp, 0, sizeof(*resp));
+    c->last_sent = 0;
     url = odoo__url_join(c->url, path);
     if (!url)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
 
     c->response.len = 0;
     c->curl_errbuf[0] = '\0';
-    if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->request.data) != CURLE_OK
-        || curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                            (curl_off_t)c->request.len) != CURLE_OK) {
-        odoo__free_secret(url);
+    if (method == ODOO__POST) {
+        cc = curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->request.data ? c->request.data : "");
+        if (cc == CURLE_OK)
+            cc = curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                                  (curl_off_t)c->request.len);
+    } else {
+        cc = curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+    }
+    if (cc == CURLE_OK)
+        cc = curl_easy_setopt(c->curl, CURLOPT_URL, url);
+    if (cc == CURLE_OK)
+        cc = curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    if (cc != CURLE_OK) {
+        free(url);
         return odoo__error_set(&c->err, ODOO_ERROR, 0, "libcurl refused the request");
     }
     c->request_count++;
     cc = curl_easy_perform(c->curl);
-    odoo__free_secret(url);
+    free(url);
+    /* Did any byte of the request leave? (0 when connecting failed.) */
+    curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent);
+    c->last_sent = sent > 0;
+    if (c->request_secret) {
+        odoo__buf_clear_secret(&c->request);
+        c->request_secret = 0;
+    }
     if (cc != CURLE_OK)
         return transport_error(c, cc);
 
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &ct);
-    if (odoo__buf_reserve(&c->response, 0) != ODOO_OK)
+    curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &loc);
+    rc = odoo__buf_reserve(&c->response, 0);
+    if (rc != ODOO_OK)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     c->response.data[c->response.len] = '\0';
     resp->status = status;
     resp->content_type = ct;
+    resp->location = loc;
     resp->body = c->response.data;
     resp->len = c->response.len;
     return ODOO_OK;
@@ -174,11 +356,10 @@ int odoo__http_session_cookie(odoo_client *c, char *out, size_t outsz)
                 f++;
             field++;
         }
-        if (f && strncmp(f, "session_id\t", 11) == 0) {
+        if (f && strncmp(f, "session_id\t", 11) == 0)
             snprintf(out, outsz, "%s", f + 11); /* the newest one wins */
-        }
     }
-    curl_slist_free_all(list);
+    free_secret_list(list);
     return ODOO_OK;
 }
 

@@ -110,38 +110,61 @@ char *odoo__url_join(const char *base, const char *path);
  * Returns ODOO_OK and a new string in *out, or ODOO_EINVAL with err set. */
 int odoo__url_normalize(odoo_error *err, const char *url, char **out);
 
-/* ---- the client (client.c, http.c) -------------------------------------- */
+/* ---- the client (client.c, transport.c, http.c) --------------------------- */
 
 typedef struct odoo__http_response {
     long status;
     const char *content_type; /* borrowed from libcurl, valid until the next request */
+    const char *location;     /* Location header of a redirect, or NULL */
     const char *body;         /* borrowed from the client's buffer */
     size_t len;
 } odoo__http_response;
+
+enum { ODOO__GET = 0, ODOO__POST = 1 };
+
+/* Secrets the trace must never show, in the forms they travel in. */
+#define ODOO__MAX_SECRETS 6
 
 struct odoo_client {
     char *url;
     char *database;
     char *login;
     char *password; /* secret */
+    char *api_key;  /* secret */
     char *proxy;    /* secret */
     char *ca_file;
     char *ca_path;
+    char *client_cert;
+    char *client_key;
     char *user_agent;
     char *cookie_file;
     long connect_timeout_ms;
     long timeout_ms;
+    long low_speed_limit;
+    long low_speed_time_s;
     int verify_peer;
     int verify_host;
     int auto_reauth;
+    int max_retries;
+    long retry_base_ms;
+    long retry_max_ms;
+    odoo_trace_cb trace;
+    void *trace_userdata;
+    char *secrets[ODOO__MAX_SECRETS]; /* masked in traces */
+
+    odoo_transport forced;    /* from the options */
+    odoo_transport transport; /* in use; AUTO until chosen */
 
     CURL *curl;
-    struct curl_slist *headers;
+    struct curl_slist *headers;       /* JSON-RPC */
+    struct curl_slist *json2_headers; /* JSON-2: carries the bearer key (secret) */
     char curl_errbuf[CURL_ERROR_SIZE];
     odoo__buf request;
+    int request_secret; /* c->request holds a secret: wipe it after sending */
     odoo__buf response;
+    int last_sent;      /* the last exchange's request may have reached the server */
 
-    int logged_in;       /* a session we believe valid */
+    int logged_in;       /* a session (or uid) we believe valid */
     int maybe_session;   /* a cookie loaded from cookie_file, not yet checked */
     int uid;
     int server_major;
@@ -149,11 +172,14 @@ struct odoo_client {
     json_t *user_context; /* borrowed from session_info */
     char *server_version;
     json_t *context;
+    json_t *fields_cache; /* model -> fields_get result (type only) */
 
     unsigned long reauth_count;
     unsigned long login_count;
     unsigned long request_count;
+    unsigned long retry_count;
     long next_id;
+    unsigned int rng; /* back-off jitter */
 
     odoo_error err;
 };
@@ -161,15 +187,38 @@ struct odoo_client {
 /* Set up / tear down the client's libcurl handle (http.c). */
 int odoo__http_init(odoo_client *c);
 void odoo__http_dispose(odoo_client *c);
-/* POST the content of c->request (JSON) to c->url + path. On ODOO_OK an HTTP
- * answer arrived (any status) and *resp describes it; otherwise c->err holds a
- * transport error (ENETWORK, ETIMEOUT, ENOMEM, ERROR). */
-int odoo__http_post_json(odoo_client *c, const char *path, odoo__http_response *resp);
+/* Send c->request (POST) or nothing (GET) to c->url + path with the given
+ * header list. On ODOO_OK an HTTP answer arrived (any status) and *resp
+ * describes it; otherwise c->err holds a transport error (ENETWORK, ETIMEOUT,
+ * ENOMEM, ERROR). c->last_sent tells whether the request may have reached
+ * the server. */
+int odoo__http_exchange(odoo_client *c, int method, const char *path,
+                        struct curl_slist *headers, odoo__http_response *resp);
 /* Copy the current session_id cookie value into out (NUL-terminated), or ""
  * when there is none. For tests and diagnostics only; never log it. */
 int odoo__http_session_cookie(odoo_client *c, char *out, size_t outsz);
 /* Forget all cookies. */
 void odoo__http_clear_cookies(odoo_client *c);
+/* Replace every secret of the client, every session_id=/"session_id" value
+ * and the value of Cookie:, Set-Cookie: and Authorization: headers in text
+ * by "***". Returns a new string (free()) or NULL on allocation failure. */
+char *odoo__redact(const char *text, size_t len, char *const *secrets, size_t nsecrets,
+                   size_t *outlen);
+
+/* Parse a JSON-2 answer (bare JSON result, or {name, message, ...} with a 4xx/5xx). */
+int odoo__json2_parse_response(odoo_error *err, long status, const char *content_type,
+                               const char *body, size_t len, json_t **result);
+
+/* Transports (transport.c). */
+int odoo__login(odoo_client *c);
+int odoo__ensure_session(odoo_client *c);
+int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *method,
+                  json_t *args, json_t *kwargs);
+/* Whether a method only reads (safe to send again after a failure). */
+int odoo__method_is_read_only(const char *method);
+void odoo__forget_session(odoo_client *c);
+/* Remember a secret to mask in traces (also its JSON-escaped form). */
+int odoo__add_secret(odoo_client *c, const char *secret);
 
 /* Whether the global state was initialised (global.c). */
 int odoo__global_acquire(void);

@@ -265,3 +265,48 @@ int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_t
     json_decref(root);
     return ODOO_OK;
 }
+
+/* ---- JSON-2 (Odoo 19+) -------------------------------------------------------- */
+
+int odoo__json2_parse_response(odoo_error *err, long status, const char *content_type,
+                               const char *body, size_t len, json_t **result)
+{
+    json_error_t jerr;
+    json_t *root;
+
+    *result = NULL;
+    if (!odoo__content_type_is_json(content_type))
+        return non_json_answer(err, status, content_type, body, len);
+    root = json_loadb(body ? body : "", len, JSON_DECODE_ANY, &jerr);
+    if (!root) {
+        if (status < 200 || status >= 300)
+            return non_json_answer(err, status, content_type, body, len);
+        return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
+                               "malformed JSON answer (%zu bytes): %s at byte %d", len,
+                               jerr.text, jerr.position);
+    }
+    if (status >= 200 && status < 300) {
+        *result = root; /* the bare result */
+        return ODOO_OK;
+    }
+    /* An error: {"name", "message", "arguments", "context", "debug"} */
+    if (json_is_object(root) && json_is_string(json_object_get(root, "name"))) {
+        const char *klass = json_string_value(json_object_get(root, "name"));
+        const char *message = json_string_value(json_object_get(root, "message"));
+        int rc;
+        if (!message || !*message)
+            message = "Odoo Server Error";
+        rc = odoo__map_exception(klass, -1, message);
+        /* A 5xx from Odoo itself is a server exception, not a proxy error. */
+        odoo__error_set(err, rc, (int)status, "%s", message);
+        err->retryable = 0;
+        err->klass = odoo__strdup(klass);
+        err->debug = odoo__strdup(json_is_string(json_object_get(root, "debug"))
+                                      ? json_string_value(json_object_get(root, "debug"))
+                                      : "");
+        json_decref(root);
+        return rc;
+    }
+    json_decref(root);
+    return non_json_answer(err, status, content_type, body, len);
+}

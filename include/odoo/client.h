@@ -29,22 +29,67 @@ extern "C" {
 #define ODOO_DEFAULT_CONNECT_TIMEOUT_MS 10000L
 /** Default timeout of one whole HTTP exchange (milliseconds). */
 #define ODOO_DEFAULT_TIMEOUT_MS 120000L
+/** Default number of automatic retries of a failed exchange (see docs/retries.md). */
+#define ODOO_DEFAULT_MAX_RETRIES 3
+/** Default first back-off delay before a retry (milliseconds); doubles each time. */
+#define ODOO_DEFAULT_RETRY_BASE_MS 250L
+/** Default cap of the back-off delay (milliseconds). */
+#define ODOO_DEFAULT_RETRY_MAX_MS 8000L
+
+/**
+ * How the client talks to Odoo. See docs/transports.md.
+ * @since 0.2.0
+ */
+typedef enum odoo_transport {
+    /** Choose: an API key on Odoo 19+ uses JSON-2, an API key before 19 uses
+     *  /jsonrpc, a password uses the web session. */
+    ODOO_TRANSPORT_AUTO = 0,
+    /** Web session: /web/session/authenticate + /web/dataset/call_kw with a
+     *  cookie. Password only (the one path Odoo Online allows). */
+    ODOO_TRANSPORT_SESSION = 1,
+    /** External JSON-RPC: /jsonrpc, service "object", execute_kw; password or
+     *  API key; no cookie, no session to expire. */
+    ODOO_TRANSPORT_JSONRPC = 2,
+    /** Odoo 19+ JSON-2: POST /json/2/<model>/<method> with a bearer API key
+     *  and named arguments. */
+    ODOO_TRANSPORT_JSON2 = 3
+} odoo_transport;
+
+/** Kinds of trace lines (see odoo_trace_cb). @since 0.2.0 */
+typedef enum odoo_trace_kind {
+    ODOO_TRACE_INFO = 0,      /**< a note from libcurl or libodoo */
+    ODOO_TRACE_HEADER_OUT = 1,/**< request headers sent */
+    ODOO_TRACE_HEADER_IN = 2, /**< response headers received */
+    ODOO_TRACE_DATA_OUT = 3,  /**< request body sent */
+    ODOO_TRACE_DATA_IN = 4    /**< response body received */
+} odoo_trace_kind;
+
+/**
+ * Trace callback: receives what goes over the wire, with every password, API
+ * key, session id, Cookie, Set-Cookie and Authorization value replaced by
+ * "***". @p text is not NUL-terminated; it is valid only during the call.
+ * @since 0.2.0
+ */
+typedef void (*odoo_trace_cb)(odoo_trace_kind kind, const char *text, size_t len,
+                              void *userdata);
 
 /**
  * Options of a client. Initialise with ODOO_CLIENT_OPTIONS_INIT or
  * odoo_client_options_init(), then set what you need. All strings are
  * borrowed for the duration of odoo_client_new(), which copies them; the
  * caller may free or reuse its buffers as soon as it returns. Secrets
- * (password, proxy) are wiped from the client's memory when it is freed.
+ * (password, api_key, proxy) are wiped from the client's memory when it is
+ * freed.
  */
 typedef struct odoo_client_options {
     unsigned int version;     /**< ODOO_CLIENT_OPTIONS_VERSION */
 
     const char *url;          /**< base URL, e.g. "https://acme.odoo.com" (required;
                                    http or https, no user:password@ part) */
-    const char *database;     /**< database name (required for login) */
-    const char *login;        /**< user login, often an e-mail (required for login) */
-    const char *password;     /**< the user's password (secret; required for login) */
+    const char *database;     /**< database name (required for the session and
+                                   /jsonrpc; sent as X-Odoo-Database on JSON-2) */
+    const char *login;        /**< user login, often an e-mail (session, /jsonrpc) */
+    const char *password;     /**< the user's password (secret) */
 
     long connect_timeout_ms;  /**< connect timeout; default 10 s; 0 = libcurl's default */
     long timeout_ms;          /**< whole-exchange timeout; default 120 s; 0 = none */
@@ -62,18 +107,35 @@ typedef struct odoo_client_options {
     const char *user_agent;   /**< NULL = "libodoo/<version>" */
     const char *cookie_file;  /**< NULL (default) = cookies live in memory only.
                                    Otherwise a file the session cookie is loaded from
-                                   and saved to when the client is freed, so a later
-                                   process can reuse the session (the file holds a
-                                   secret: keep it mode 0600). */
+                                   and saved to (mode 0600) when the client is freed,
+                                   so a later process can reuse the session. */
     int auto_reauth;          /**< log in again and replay the call once when the
                                    session expired; default 1 */
+
+    /* @since 0.2.0 */
+    const char *api_key;      /**< an Odoo API key (secret): used instead of the
+                                   password by /jsonrpc and as the bearer of JSON-2 */
+    odoo_transport transport; /**< default ODOO_TRANSPORT_AUTO */
+    const char *client_cert;  /**< PEM client certificate file for mutual TLS, or NULL */
+    const char *client_key;   /**< PEM private key file of client_cert, or NULL */
+    long low_speed_limit;     /**< abort an exchange slower than this many bytes/s ... */
+    long low_speed_time_s;    /**< ... for this many seconds; 0 (default) = off */
+    int max_retries;          /**< automatic retries of a failed exchange when safe
+                                   (see docs/retries.md); default 3; 0 = none */
+    long retry_base_ms;       /**< first back-off delay; default 250 ms */
+    long retry_max_ms;        /**< back-off cap; default 8 s */
+    odoo_trace_cb trace;      /**< optional wire trace (secrets masked), or NULL */
+    void *trace_userdata;     /**< passed to trace */
 } odoo_client_options;
 
 /** Static initialiser with the defaults. */
 #define ODOO_CLIENT_OPTIONS_INIT                                           \
     { ODOO_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                 \
       ODOO_DEFAULT_CONNECT_TIMEOUT_MS, ODOO_DEFAULT_TIMEOUT_MS, 1, 1,      \
-      NULL, NULL, NULL, NULL, NULL, 1 }
+      NULL, NULL, NULL, NULL, NULL, 1,                                     \
+      NULL, ODOO_TRANSPORT_AUTO, NULL, NULL, 0, 0,                         \
+      ODOO_DEFAULT_MAX_RETRIES, ODOO_DEFAULT_RETRY_BASE_MS,                \
+      ODOO_DEFAULT_RETRY_MAX_MS, NULL, NULL }
 
 /**
  * Fill *opts with the defaults (the same as ODOO_CLIENT_OPTIONS_INIT).
@@ -223,6 +285,26 @@ ODOO_EXTERN(const char *) odoo_client_server_version(const odoo_client *client);
 
 /** The server's major version (18), or 0 when not known yet. @since 0.1.0 */
 ODOO_EXTERN(int) odoo_client_server_major(const odoo_client *client);
+
+/**
+ * The transport in use: the forced one, or the one auto-selection chose
+ * (ODOO_TRANSPORT_AUTO until the first login or call decided).
+ * @since 0.2.0
+ */
+ODOO_EXTERN(odoo_transport) odoo_client_transport(const odoo_client *client);
+
+/** "auto", "session", "jsonrpc", "json2" (static; "unknown" otherwise). @since 0.2.0 */
+ODOO_EXTERN(const char *) odoo_transport_name(int transport);
+
+/**
+ * Parse a transport name as odoo_transport_name() prints it.
+ * @return ODOO_OK, or ODOO_EINVAL for an unknown name.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_transport_from_name(const char *name, odoo_transport *out);
+
+/** How many times an exchange was sent again after a retryable failure. @since 0.2.0 */
+ODOO_EXTERN(unsigned long) odoo_client_retry_count(const odoo_client *client);
 
 /** How many times the client logged in again after a session expired. @since 0.1.0 */
 ODOO_EXTERN(unsigned long) odoo_client_reauth_count(const odoo_client *client);

@@ -40,7 +40,13 @@ typedef enum odoo_error_code {
     ODOO_EPROTOCOL = -13,  /**< the answer claims to be JSON but is malformed,
                                 truncated or not a JSON-RPC envelope */
     ODOO_EINVAL = -14,     /**< invalid argument passed by the caller */
-    ODOO_ENOMEM = -15      /**< out of memory */
+    ODOO_ENOMEM = -15,     /**< out of memory */
+    ODOO_EINDOUBT = -16    /**< a call that changes data (create, write, unlink,
+                                a custom method) failed after its request may
+                                have reached the server (timeout, connection
+                                lost, 502/503/504): it may or may not have been
+                                applied, so it was not sent again. Check the
+                                data before retrying. @since 0.2.0 */
 } odoo_error_code;
 
 /**

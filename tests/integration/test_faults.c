@@ -16,16 +16,28 @@
 #include "emu.h"
 #include "internal.h"
 
+/* A client that does not retry by itself: these tests look at how each
+ * failure is reported (test_retries.c covers the retries). */
+static odoo_client *no_retry_client(void)
+{
+    odoo_client_options o;
+    odoo_client *c = NULL;
+    emu_options(&o, NULL, NULL);
+    o.max_retries = 0;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    return c;
+}
+
 /* Log in, switch the fault on, expect rc from the next call, then expect
  * the client to work again. */
 static odoo_client *fault_then_recover(const char *fault, int expected, int status)
 {
-    odoo_client *c = emu_client(NULL, NULL);
+    odoo_client *c = no_retry_client();
     const odoo_error *e;
-    json_t *res = (json_t *)(uintptr_t)0x1;
+    json_t *res = (json_t *)(uintptr_t)0x1, *all = json_pack("[[]]");
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
     emu_fault(fault);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "search_count", all, NULL, NULL),
                   expected);
     assert_null(res);
     e = odoo_client_last_error(c);
@@ -33,10 +45,11 @@ static odoo_client *fault_then_recover(const char *fault, int expected, int stat
     assert_int_equal(odoo_error_http_status(e), status);
     assert_true(odoo_error_message(e)[0] != '\0');
     emu_fault("{\"reset\": true}");
-    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "search_count", all, NULL, NULL),
                   ODOO_OK);
     assert_true(json_is_integer(res));
     json_decref(res);
+    json_decref(all);
     return c;
 }
 
@@ -50,27 +63,27 @@ static void test_proxy_502(void **state)
 
 static void test_proxy_503_message_and_retryable(void **state)
 {
-    odoo_client *c = emu_client(NULL, NULL);
+    odoo_client *c = no_retry_client();
     const odoo_error *e;
     (void)state;
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
     emu_fault("{\"status\": 503, \"status_count\": 2}");
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_EHTTP);
     e = odoo_client_last_error(c);
     assert_true(odoo_error_retryable(e));
     assert_non_null(strstr(odoo_error_message(e), "503"));
     assert_string_equal(odoo_error_class(e), "");
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_EHTTP);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     odoo_client_free(c);
 }
 
 static void test_login_502(void **state)
 {
-    odoo_client *c = emu_client(NULL, NULL);
+    odoo_client *c = no_retry_client();
     (void)state;
     emu_fault("{\"status\": 502, \"status_count\": 1}");
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_EHTTP);
@@ -121,18 +134,19 @@ static void test_timeout(void **state)
     (void)state;
     emu_options(&o, NULL, NULL);
     o.timeout_ms = 500;
+    o.max_retries = 0;
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
     emu_fault("{\"delay_ms\": 3000, \"delay_count\": 1}");
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_ETIMEOUT);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     assert_true(secs < 2.5); /* it gave up instead of waiting the 3 s out */
     assert_true(odoo_error_retryable(odoo_client_last_error(c)));
     assert_int_equal(odoo_error_http_status(odoo_client_last_error(c)), 0);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     odoo_client_free(c);
 }
@@ -144,8 +158,9 @@ static void test_nothing_listening(void **state)
     (void)state;
     emu_options(&o, NULL, NULL);
     o.url = "http://127.0.0.1:1"; /* port 1: nothing listens there */
+    o.max_retries = 0;
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_ENETWORK);
     assert_true(odoo_error_retryable(odoo_client_last_error(c)));
     assert_int_equal(odoo_client_uid(c), 0);

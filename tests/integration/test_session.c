@@ -58,7 +58,7 @@ static void expect_login_refused(const char *db, const char *login, const char *
     odoo__http_session_cookie(c, cookie, sizeof(cookie));
     assert_string_equal(cookie, "");
     /* and a call on that client fails the same way, without running */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_EAUTH);
     odoo_client_free(c);
 }
@@ -198,7 +198,7 @@ static void test_access_error_limited_user(void **state)
                       "odoo.exceptions.AccessError");
     assert_non_null(strstr(odoo_error_message(odoo_client_last_error(c)), "sale.order"));
     /* the session is still good for what the user may read */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     odoo_client_free(c);
 }
@@ -301,25 +301,27 @@ static void test_context_travels(void **state)
     json_t *good = json_pack("{s:[i]}", "allowed_company_ids", 1);
     json_t *bad = json_pack("{s:[i]}", "allowed_company_ids", 999);
     json_t *lang = json_pack("{s:s, s:s}", "lang", "fr_FR", "tz", "Europe/Brussels");
+    json_t *all = json_pack("[[]]");
     (void)state;
     EMU_ASSERT_RC(c, odoo_client_set_context(c, lang), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, good),
+    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", all, NULL, good),
                   ODOO_OK);
     /* the per-call context reaches the server: an unknown company is refused */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, bad),
+    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", all, NULL, bad),
                   ODOO_EACCESS);
     assert_string_equal(odoo_error_message(odoo_client_last_error(c)),
                         "Access to unauthorized or invalid companies.");
     /* and so does the client's */
     EMU_ASSERT_RC(c, odoo_client_set_context(c, bad), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_EACCESS);
     /* the per-call one wins over the client's */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, good),
+    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", all, NULL, good),
                   ODOO_OK);
     json_decref(good);
     json_decref(bad);
     json_decref(lang);
+    json_decref(all);
     odoo_client_free(c);
 }
 
@@ -335,17 +337,18 @@ static void test_cookie_rotation(void **state)
     odoo__http_session_cookie(c, second, sizeof(second));
     assert_int_equal(strlen(second), 84);
     assert_string_not_equal(first, second); /* rotated: the newest one is kept */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_reauth_count(c), 0);
 
     /* put the old, now invalid, id back: the server says the session expired,
      * the client logs in again by itself */
-    snprintf(line, sizeof(line), "Set-Cookie: session_id=%s; Path=/", first);
+    /* Netscape format, same domain and path: replaces the current cookie */
+    snprintf(line, sizeof(line), "127.0.0.1\tFALSE\t/\tFALSE\t0\tsession_id\t%s", first);
     assert_int_equal(curl_easy_setopt(c->curl, CURLOPT_COOKIELIST, line), CURLE_OK);
     odoo__http_session_cookie(c, second, sizeof(second));
     assert_string_equal(second, first);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_reauth_count(c), 1);
     odoo__http_session_cookie(c, second, sizeof(second));
@@ -361,7 +364,7 @@ static void test_logout(void **state)
     EMU_ASSERT_RC(c, odoo_client_logout(c), ODOO_OK);
     assert_int_equal(odoo_client_uid(c), 0);
     /* the next call logs in again; that is not a re-authentication */
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_login_count(c), 2);
     assert_int_equal(odoo_client_reauth_count(c), 0);
@@ -390,7 +393,7 @@ static void test_cookie_file_reuses_session(void **state)
 
     /* a second process (client) reuses the session: no login */
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_login_count(c), 0);
     assert_int_equal(odoo_client_uid(c), 2);
@@ -399,7 +402,7 @@ static void test_cookie_file_reuses_session(void **state)
     /* a stale session in the file: one login, no error */
     emu_fault("{\"expire_all\": true}");
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_login_count(c), 1);
     odoo_client_free(c);

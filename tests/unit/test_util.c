@@ -158,12 +158,12 @@ static void test_error_tables(void **state)
 {
     int code;
     (void)state;
-    for (code = ODOO_OK; code >= ODOO_ENOMEM; code--) {
+    for (code = ODOO_OK; code >= ODOO_EINDOUBT; code--) {
         assert_string_not_equal(odoo_strerror(code), "unknown error");
         assert_string_not_equal(odoo_error_name(code), "ODOO_UNKNOWN");
         assert_int_equal(strncmp(odoo_error_name(code), "ODOO_", 5), 0);
     }
-    assert_string_equal(odoo_strerror(ODOO_ENOMEM - 1), "unknown error");
+    assert_string_equal(odoo_strerror(ODOO_EINDOUBT - 1), "unknown error");
     assert_string_equal(odoo_strerror(1), "unknown error");
     assert_string_equal(odoo_error_name(ODOO_EACCESS), "ODOO_EACCESS");
     /* NULL error detail is harmless */
@@ -259,6 +259,83 @@ static void test_parse_bad_answers(void **state)
     expect_parse(503, ct, "not json", ODOO_EHTTP);
 }
 
+static void test_redact(void **state)
+{
+    char *secrets[3] = {"pa\"ss\\w0rd", "pa\\\"ss\\\\w0rd", "KEY123"};
+    const char *in =
+        "> POST /web/session/authenticate HTTP/1.1\r\n"
+        "Cookie: session_id=AbC-123_xyz; frontend_lang=en_US\r\n"
+        "Authorization: bearer KEY123\r\n"
+        "\r\n"
+        "{\"login\":\"me\",\"password\":\"pa\\\"ss\\\\w0rd\",\"k\":\"xKEY123y\"}\n"
+        "< Set-Cookie: session_id=QQQ; Path=/\n"
+        "Set-Cookie: session_id=RRR_rr-9; HttpOnly\n"
+        "* Added cookie session_id=\"SSS-ss\" for domain 127.0.0.1\n";
+    size_t n = 0;
+    char *out;
+    (void)state;
+    out = odoo__redact(in, strlen(in), secrets, 3, &n);
+    assert_non_null(out);
+    assert_int_equal(n, strlen(out));
+    assert_null(strstr(out, "AbC-123_xyz"));
+    assert_null(strstr(out, "KEY123"));
+    assert_null(strstr(out, "w0rd"));
+    assert_null(strstr(out, "RRR_rr-9"));
+    assert_null(strstr(out, "SSS-ss"));
+    assert_non_null(strstr(out, "Cookie: ***\r\n"));
+    assert_non_null(strstr(out, "Authorization: ***\r\n"));
+    assert_non_null(strstr(out, "Set-Cookie: ***\n"));
+    assert_non_null(strstr(out, "\"password\":\"***\""));
+    assert_non_null(strstr(out, "\"k\":\"x***y\""));
+    assert_non_null(strstr(out, "session_id=\"***\""));
+    assert_non_null(strstr(out, "POST /web/session/authenticate"));
+    free(out);
+    /* nothing to hide: unchanged */
+    out = odoo__redact("plain text", 10, NULL, 0, &n);
+    assert_string_equal(out, "plain text");
+    free(out);
+}
+
+static void test_read_only_methods(void **state)
+{
+    (void)state;
+    assert_true(odoo__method_is_read_only("search_read"));
+    assert_true(odoo__method_is_read_only("read"));
+    assert_true(odoo__method_is_read_only("fields_get"));
+    assert_false(odoo__method_is_read_only("write"));
+    assert_false(odoo__method_is_read_only("create"));
+    assert_false(odoo__method_is_read_only("unlink"));
+    assert_false(odoo__method_is_read_only("action_confirm"));
+}
+
+static void test_json2_parse(void **state)
+{
+    odoo_error e;
+    json_t *r = NULL;
+    const char *ct = "application/json; charset=utf-8";
+    const char *err401 = "{\"name\": \"werkzeug.exceptions.Unauthorized\", \"message\": "
+                         "\"Invalid apikey\", \"arguments\": [], \"context\": {}, \"debug\": \"\"}";
+    (void)state;
+    odoo__error_init(&e);
+    assert_int_equal(odoo__json2_parse_response(&e, 200, ct, "42", 2, &r), ODOO_OK);
+    assert_int_equal(json_integer_value(r), 42);
+    json_decref(r);
+    assert_int_equal(odoo__json2_parse_response(&e, 200, ct, "[{\"id\": 1}]", 11, &r), ODOO_OK);
+    json_decref(r);
+    assert_int_equal(odoo__json2_parse_response(&e, 401, ct, err401, strlen(err401), &r),
+                     ODOO_EAUTH);
+    assert_null(r);
+    assert_string_equal(odoo_error_class(&e), "werkzeug.exceptions.Unauthorized");
+    assert_string_equal(odoo_error_message(&e), "Invalid apikey");
+    assert_int_equal(odoo_error_http_status(&e), 401);
+    assert_int_equal(odoo__json2_parse_response(&e, 200, ct, "[1, ", 4, &r), ODOO_EPROTOCOL);
+    assert_int_equal(odoo__json2_parse_response(&e, 415, "text/html", "<p>x</p>", 8, &r),
+                     ODOO_EHTTP);
+    assert_int_equal(odoo__json2_parse_response(&e, 502, ct, "[]", 2, &r), ODOO_EHTTP);
+    assert_true(odoo_error_retryable(&e));
+    odoo__error_clear(&e);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +350,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_exception_mapping),
         cmocka_unit_test(test_error_set_retryable),
         cmocka_unit_test(test_parse_bad_answers),
+        cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_read_only_methods),
+        cmocka_unit_test(test_json2_parse),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

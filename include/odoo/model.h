@@ -1,0 +1,204 @@
+/*
+ * libodoo - model.h: typed helpers over call_kw with field whitelists,
+ * keyset pagination, incremental cursors and batches.
+ *
+ * Field lists are NULL-terminated arrays of field names:
+ *
+ *   static const char *const fields[] = {"name", "partner_id", NULL};
+ *
+ * Only the fields named travel. Before any data moves, each name is checked
+ * against the model's fields (fields_get, cached on the client for its
+ * lifetime); an unknown field fails with ODOO_EINVAL and a message naming it.
+ * Domains are JSON arrays in Odoo's notation (NULL means []). Record ids are
+ * JSON arrays of integers. Every JSON argument is borrowed; every JSON result
+ * is a new reference the caller releases with json_decref().
+ *
+ * All functions return ODOO_OK or a negative odoo_error_code, with detail in
+ * odoo_client_last_error().
+ */
+#ifndef ODOO_MODEL_H
+#define ODOO_MODEL_H
+
+#include <jansson.h>
+
+#include "client.h"
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Check field names against the model (cached fields_get).
+ * @return ODOO_OK; ODOO_EINVAL naming the first unknown field; or the error of
+ *         the fields_get call.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_fields_check(odoo_client *client, const char *model,
+                                   const char *const *fields);
+
+/**
+ * fields_get. @p attributes: NULL-terminated list (e.g. {"type", "string",
+ * NULL}) or NULL for all. @param[out] out new reference: {field: {attr: ...}}.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_fields_get(odoo_client *client, json_t **out, const char *model,
+                                 const char *const *attributes, json_t *context);
+
+/**
+ * search_read(domain, fields, offset, limit, order).
+ * @param fields   whitelist (required, non-empty): only these fields travel.
+ * @param order    e.g. "id desc", or NULL for the model's default.
+ * @param limit    0 = no limit.
+ * @param[out] out new reference: a JSON array of records.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_search_read(odoo_client *client, json_t **out, const char *model,
+                                  json_t *domain, const char *const *fields, const char *order,
+                                  long limit, long offset, json_t *context);
+
+/** read(ids, fields): missing ids are dropped silently, as Odoo does. @since 0.2.0 */
+ODOO_EXTERN(int) odoo_read(odoo_client *client, json_t **out, const char *model, json_t *ids,
+                           const char *const *fields, json_t *context);
+
+/** search(domain, offset, limit, order). @param[out] out new reference: array of ids. @since 0.2.0 */
+ODOO_EXTERN(int) odoo_search(odoo_client *client, json_t **out, const char *model,
+                             json_t *domain, const char *order, long limit, long offset,
+                             json_t *context);
+
+/** search_count(domain). @since 0.2.0 */
+ODOO_EXTERN(int) odoo_search_count(odoo_client *client, long long *out, const char *model,
+                                   json_t *domain, json_t *context);
+
+/**
+ * write(ids, values): the same values on one or many records. The keys of
+ * @p values are checked like a field whitelist.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_write(odoo_client *client, const char *model, json_t *ids,
+                            json_t *values, json_t *context);
+
+/**
+ * create: @p values is one object (one record) or an array of objects (one
+ * call for all of them).
+ * @param[out] out_ids new reference: a JSON array of the new ids, in order
+ *                     (also for one record); may be NULL.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_create(odoo_client *client, json_t **out_ids, const char *model,
+                             json_t *values, json_t *context);
+
+/** unlink(ids). @since 0.2.0 */
+ODOO_EXTERN(int) odoo_unlink(odoo_client *client, const char *model, json_t *ids,
+                             json_t *context);
+
+/* ---- batches ---------------------------------------------------------------- */
+
+/** Default chunk size of batch operations and page size of iterators. */
+#define ODOO_DEFAULT_BATCH_SIZE 500
+
+/**
+ * Create many records, @p chunk per call (0 = ODOO_DEFAULT_BATCH_SIZE).
+ * @param[out] out_ids new reference: the ids created, in input order. Set
+ *             also on failure, holding the ids of the chunks that were
+ *             created before it (so nothing created is lost track of).
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_create_batch(odoo_client *client, json_t **out_ids, const char *model,
+                                   json_t *records, size_t chunk, json_t *context);
+
+/**
+ * Write many records with different values: @p updates is an array of
+ * {"id": N, "values": {...}}. Records needing identical values are grouped,
+ * so N records with K distinct value sets cost K calls (more when a group
+ * has more than @p chunk ids).
+ * @param[out] calls how many write calls were made (may be NULL).
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_write_grouped(odoo_client *client, const char *model, json_t *updates,
+                                    size_t chunk, unsigned long *calls, json_t *context);
+
+/**
+ * Upsert by an external reference: each record of @p records carries
+ * @p key_field (e.g. "default_code" or "ref"). One search_read finds the
+ * existing ones (by chunks of @p chunk keys), the missing ones are created
+ * in one batch, the existing ones written, grouped by identical values.
+ * @param[out] out new reference: {"created": [ids], "updated": [ids]} (may be NULL).
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_upsert(odoo_client *client, json_t **out, const char *model,
+                             const char *key_field, json_t *records, size_t chunk,
+                             json_t *context);
+
+/* ---- iterators -------------------------------------------------------------- */
+
+/** An iterator over a model's records; free with odoo_iter_free(). */
+typedef struct odoo_iter odoo_iter;
+
+/**
+ * Iterate every record matching @p domain by keyset pagination: pages of
+ * @p page_size (0 = ODOO_DEFAULT_BATCH_SIZE) ordered by id, each fetched
+ * with [("id", ">", last id)] added to the domain, never a growing offset.
+ * Memory stays one page. "id" is always among the fields returned.
+ * The iterator borrows the client (which must outlive it) and copies the
+ * domain and field names. Does no I/O until the first next.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char *model,
+                               json_t *domain, const char *const *fields, size_t page_size);
+
+/**
+ * Iterate the records changed since a cursor position, ordered by
+ * (write_date, id): those with write_date > @p since_write_date, or equal to
+ * it with id > @p since_id. Persist odoo_iter_cursor() after processing a
+ * page and start from it after a crash: nothing is lost and nothing
+ * skipped, ties on write_date being broken by the id.
+ * @param since_write_date "YYYY-MM-DD HH:MM:SS" (UTC), or NULL for the start.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_iter_changed_since(odoo_iter **out, odoo_client *client,
+                                         const char *model, json_t *domain,
+                                         const char *const *fields, size_t page_size,
+                                         const char *since_write_date, long long since_id);
+
+/**
+ * The next record.
+ * @param[out] record new reference (json_decref()), or NULL at the end.
+ * @return 1 with a record, 0 at the end, or a negative odoo_error_code. After
+ *         an error the iterator can be called again: it resumes after the last
+ *         record it handed out.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_iter_next(odoo_iter *it, json_t **record);
+
+/**
+ * The next page (the records not yet handed out by odoo_iter_next() of the
+ * current page, or a new page).
+ * @param[out] page new reference: a non-empty JSON array, or NULL at the end.
+ * @return the number of records (> 0), 0 at the end, or a negative code.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_iter_next_page(odoo_iter *it, json_t **page);
+
+/**
+ * The position after the last record handed out: its write_date (borrowed,
+ * valid until the next call on the iterator; NULL before any record or for
+ * an id-keyset iterator) and id (0 before any record).
+ * @since 0.2.0
+ */
+ODOO_EXTERN(void) odoo_iter_cursor(const odoo_iter *it, const char **write_date,
+                                   long long *id);
+
+/** How many records the iterator has handed out. @since 0.2.0 */
+ODOO_EXTERN(unsigned long long) odoo_iter_count(const odoo_iter *it);
+
+/** How many pages it has fetched. @since 0.2.0 */
+ODOO_EXTERN(unsigned long) odoo_iter_pages(const odoo_iter *it);
+
+/** Free an iterator (accepts NULL). @since 0.2.0 */
+ODOO_EXTERN(void) odoo_iter_free(odoo_iter *it);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ODOO_MODEL_H */

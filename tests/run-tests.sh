@@ -32,7 +32,8 @@ case "$mode" in
     dir=build-valgrind
     cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
           "-DODOO_TEST_LAUNCHER=valgrind;--quiet;--error-exitcode=99;--leak-check=full;--show-leak-kinds=definite,indirect,possible;--errors-for-leak-kinds=definite,indirect,possible;--suppressions=$PWD/tests/valgrind.supp"
-    labels=(-L 'unit|integration')
+    # the 100,000-record test runs in the other two modes
+    labels=(-L 'unit|integration' -LE big)
     ;;
   *)
     echo "usage: $0 [--sanitize|--valgrind]" >&2

@@ -1250,9 +1250,6 @@ class BaseModel:
         if message:
             raise AccessError(message)
 
-    def _row(self, rid):
-        return self._table.index.get(rid)
-
     def _value(self, rid, fname):
         """Internal value of a stored field of one record."""
         return self._table.cols[fname][self._table.index[rid]]
@@ -2084,8 +2081,7 @@ class ReadGroup:
                 result[spec] = value
                 leaves.append([fname, '=', value])
                 sort_keys.append(value)
-        count_key = f'{self.groupby[0][1]}_count' if self.lazy else '__count'
-        result[count_key] = len(members)
+        result[self._count_key()] = len(members)
         for name, fname, field, func in self.aggregates:
             get = model._getter(fname)
             result[name] = self._aggregate(func, field, [get(r) for r in members])
@@ -2095,40 +2091,43 @@ class ReadGroup:
             result['__context'] = {'group_by': self.rest}
         return result, sort_keys
 
+    def _count_key(self):
+        return f'{self.groupby[0][1]}_count' if self.lazy else '__count'
+
     def _sort(self, groups):
+        """Order the groups by `orderby` (groupby fields, aggregates, __count), then by
+        the groupby values in their natural order (many2one: the comodel's _order)."""
         model = self.model
-        ranks = {}
+        targets = collections.defaultdict(set)
         for _group, keys in groups:
             for k in keys:
                 if isinstance(k, tuple) and k and k[0] == 'm2o':
-                    ranks.setdefault(k[1], set()).add(k[2])
-        ranks = {comodel: model.env[comodel]._rank(ids) for comodel, ids in ranks.items()}
+                    targets[k[1]].add(k[2])
+        ranks = {comodel: model.env[comodel]._rank(ids) for comodel, ids in targets.items()}
 
         def natural(k):
             if isinstance(k, tuple) and k and k[0] == 'm2o':
                 k = ranks[k[1]].get(k[2])
             return (k is None, k)
-        specs = []
-        if self.orderby:
-            for part in str(self.orderby).split(','):
-                words = part.split()
-                if words:
-                    specs.append((words[0], len(words) > 1 and words[1].lower() == 'desc'))
-        position = {spec: n for n, (spec, _f, _fl, _g) in enumerate(self.groupby)}
-        position.update({fname: n for n, (_s, fname, _f, _g) in enumerate(self.groupby)})
-        result = list(groups)
-        default = [(n, False) for n in range(len(self.groupby))]
+
+        position = {}
+        for n, (spec, fname, _field, _granularity) in enumerate(self.groupby):
+            position[spec] = position[fname] = n
+        position['__count'] = self._count_key()
         keys = []
-        for name, desc in specs:
-            if name in position:
-                keys.append((position[name], desc))
-            else:
-                keys.append((name, desc))
-        for key, desc in reversed(keys + [k for k in default if k[0] not in [x[0] for x in keys]]):
+        for part in str(self.orderby or '').split(','):
+            words = part.split()
+            if words:
+                keys.append((position.get(words[0], words[0]), len(words) > 1 and words[1].lower() == 'desc'))
+        used = {key for key, _desc in keys}
+        keys += [(n, False) for n in range(len(self.groupby)) if n not in used]
+        result = list(groups)
+        for key, desc in reversed(keys):                 # stable sorts, least significant first
             if isinstance(key, int):
                 result.sort(key=lambda g, key=key: natural(g[1][key]), reverse=desc)
             else:
-                result.sort(key=lambda g, key=key: (g[0].get(key) is False, g[0].get(key)), reverse=desc)
+                result.sort(key=lambda g, key=key: (g[0].get(key) in (None, False), g[0].get(key)),
+                            reverse=desc)
         return result
 
 
@@ -2296,6 +2295,14 @@ class ResUsers(BaseModel):
     lang = Char('Language', default='en_US')
     tz = Char('Timezone', default='Europe/Brussels')
     active = Boolean('Active', default=True)
+
+    @api_model
+    def context_get(self):
+        """The current user's context: {lang, tz, uid}."""
+        row = self._table.index.get(self.env.uid)
+        lang = self._table.cols['lang'][row] if row is not None else None
+        tz = self._table.cols['tz'][row] if row is not None else None
+        return {'lang': lang or 'en_US', 'tz': tz or False, 'uid': self.env.uid}
 
 
 class ProductProduct(BaseModel):
@@ -3075,20 +3082,21 @@ class Stats:
 
 class RequestFaults:
     """What the fault injector decided for one request."""
-    __slots__ = ('delay_ms', 'replace', 'close_mid_body')
+    __slots__ = ('delay_ms', 'replace', 'close_mid_body', 'skipped')
 
-    def __init__(self, delay_ms=0, replace=None, close_mid_body=False):
-        self.delay_ms, self.replace, self.close_mid_body = delay_ms, replace, close_mid_body
+    def __init__(self):
+        self.delay_ms, self.replace, self.close_mid_body, self.skipped = 0, None, False, False
 
 
 class FaultInjector:
     """Counted faults, consumed in request arrival order.  For one request the
     replacing faults are tried in this order: status, html404, garbage (one at most);
     delay and close_mid_body combine with anything; truncate applies to the next JSON
-    answers that are not themselves replaced."""
+    answers that are not themselves replaced.  'skip' lets that many requests pass
+    untouched before the counted faults start."""
 
     COUNTS = ('status_count', 'delay_count', 'truncate_count', 'close_mid_body_count',
-              'html404_count', 'garbage_count')
+              'html404_count', 'garbage_count', 'skip')
     KEYS = frozenset(COUNTS + ('expire_sessions_every', 'expire_all', 'status', 'delay_ms', 'reset'))
 
     def __init__(self, expire_every=0):
@@ -3136,7 +3144,7 @@ class FaultInjector:
                 self.delay_count = self._count(spec, 'delay_count') if 'delay_count' in spec else 1
             elif 'delay_count' in spec:
                 self.delay_count = self._count(spec, 'delay_count')
-            for name in ('truncate_count', 'close_mid_body_count', 'html404_count', 'garbage_count'):
+            for name in ('truncate_count', 'close_mid_body_count', 'html404_count', 'garbage_count', 'skip'):
                 if name in spec:
                     setattr(self, name, self._count(spec, name))
         return bool(spec.get('expire_all'))
@@ -3144,6 +3152,10 @@ class FaultInjector:
     def for_request(self):
         with self._lock:
             plan = RequestFaults()
+            if self.skip:
+                self.skip -= 1
+                plan.skipped = True
+                return plan
             if self.delay_count and self.delay_ms:
                 self.delay_count -= 1
                 plan.delay_ms = self.delay_ms
@@ -3182,7 +3194,8 @@ class FaultInjector:
                     'status_count': self.status_count, 'delay_ms': self.delay_ms,
                     'delay_count': self.delay_count, 'truncate_count': self.truncate_count,
                     'close_mid_body_count': self.close_mid_body_count,
-                    'html404_count': self.html404_count, 'garbage_count': self.garbage_count}
+                    'html404_count': self.html404_count, 'garbage_count': self.garbage_count,
+                    'skip': self.skip}
 
 
 PROXY_REASONS = {429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
@@ -3463,7 +3476,7 @@ class OdooEmulator:
             response = self.fault_response(plan.replace, req)
         else:
             response = self.route(req)
-            if response.is_json and self.faults.take_truncate():
+            if response.is_json and not plan.skipped and self.faults.take_truncate():
                 response.body = response.body[:len(response.body) // 2]
         response.cut_connection = plan.close_mid_body
         return response

@@ -575,6 +575,11 @@ class Odoo18Behaviour(unittest.TestCase):
         self.assertRaises(ValueError, reply.json)
         self.assertEqual(self.emu.post_json('/web/database/list', {'params': {}}).json()['result'], ['acme'])
 
+    def test_fault_skip(self):
+        self.emu.control('faults', {'status': 503, 'status_count': 1, 'skip': 2})
+        statuses = [self.emu.post_json('/web/database/list', {'params': {}}).status for _ in range(4)]
+        self.assertEqual(statuses, [200, 200, 503, 200])
+
     def test_fault_reset_and_validation(self):
         self.emu.control('faults', {'status': 502, 'status_count': 5})
         self.assertEqual(self.emu.control('stats')['faults_pending']['status_count'], 5)
@@ -785,6 +790,9 @@ class Odoo18Behaviour(unittest.TestCase):
                     '\n\nContact your administrator to request access if necessary.'))
         partners = result_of(self.emu.call_kw(sid, 'res.partner', 'search_count', [[]]))
         self.assertGreater(partners, 40)
+
+    def test_context_get(self):
+        self.assertEqual(self.ok('res.users', 'context_get'), {'lang': 'en_US', 'tz': 'Europe/Brussels', 'uid': 2})
 
     def test_jsonrpc_external_api(self):
         def rpc(service, method, *args):

@@ -60,7 +60,10 @@ static void test_hundred_thousand_with_expiry(void **state)
            total, odoo_iter_pages(it), odoo_client_reauth_count(c), odoo_client_retry_count(c),
            before, after, after - before);
     assert_true(odoo_client_reauth_count(c) >= 10);
-    assert_true(after - before < 20 * 1024);
+    if (getenv("ODOO_TEST_INSTRUMENTED"))
+        printf("(instrumented build: the RSS bound is not checked)\n");
+    else
+        assert_true(after - before < 20 * 1024);
     odoo_iter_free(it);
     odoo_client_free(c);
 }

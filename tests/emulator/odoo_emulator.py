@@ -3994,9 +3994,14 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    stop = threading.Event()                 # installed first: a signal during seeding counts
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     started = time.perf_counter()
     registry = build_registry(args.version, args.db, args.orders, args.seed)
     seeded = time.perf_counter() - started
+    if stop.is_set():
+        return 0
     server = EmulatorServer((args.host, args.port), verbose=args.verbose)
     port = server.server_address[1]
     api_keys = {}
@@ -4006,10 +4011,6 @@ def main(argv=None):
         api_keys[args.limited_api_key] = registry.flavor.limited_uid
     server.app = OdooEmulator(registry.flavor, registry, api_keys, f'http://{args.host}:{port}',
                               args.expire_sessions_every)
-
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, name='http', daemon=True)
     thread.start()
     print(f'LISTENING {port}', flush=True)
@@ -4017,7 +4018,7 @@ def main(argv=None):
         print(f'odoo-emulator: Odoo {registry.flavor.serie}, database {registry.db!r}, '
               f'{args.orders} orders seeded in {seeded:.2f}s, http://{args.host}:{port}',
               file=sys.stderr, flush=True)
-    while not stop.wait(0.5):
+    while not stop.wait(0.2):
         pass
     server.shutdown()
     server.server_close()

@@ -475,6 +475,11 @@ unsigned long odoo_client_request_count(const odoo_client *c)
     return c ? c->request_count : 0;
 }
 
+int odoo_client_last_http_status(const odoo_client *c)
+{
+    return c ? (int)c->last_status : 0;
+}
+
 unsigned long odoo_client_retry_count(const odoo_client *c)
 {
     return c ? c->retry_count : 0;

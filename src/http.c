@@ -331,6 +331,7 @@ int odoo__http_exchange(odoo_client *c, int method, const char *path,
     if (rc != ODOO_OK)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     c->response.data[c->response.len] = '\0';
+    c->last_status = status;
     resp->status = status;
     resp->content_type = ct;
     resp->location = loc;

@@ -163,6 +163,7 @@ struct odoo_client {
     int request_secret; /* c->request holds a secret: wipe it after sending */
     odoo__buf response;
     int last_sent;      /* the last exchange's request may have reached the server */
+    long last_status;   /* HTTP status of the last answer */
 
     int logged_in;       /* a session (or uid) we believe valid */
     int maybe_session;   /* a cookie loaded from cookie_file, not yet checked */

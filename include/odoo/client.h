@@ -303,6 +303,13 @@ ODOO_EXTERN(const char *) odoo_transport_name(int transport);
  */
 ODOO_EXTERN(int) odoo_transport_from_name(const char *name, odoo_transport *out);
 
+/**
+ * The HTTP status of the last answer the client received (200 for a
+ * successful call), or 0 when none arrived yet.
+ * @since 0.2.0
+ */
+ODOO_EXTERN(int) odoo_client_last_http_status(const odoo_client *client);
+
 /** How many times an exchange was sent again after a retryable failure. @since 0.2.0 */
 ODOO_EXTERN(unsigned long) odoo_client_retry_count(const odoo_client *client);
 

@@ -1,0 +1,213 @@
+/* odoo-sync-orders as an AWS Lambda custom runtime (provided.al2023): the
+ * Runtime API loop. `bootstrap` execs `odoo-sync-orders --lambda`.
+ *
+ *   GET  http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next
+ *   POST .../runtime/invocation/<request id>/response   the run's summary
+ *   POST .../runtime/invocation/<request id>/error      when the run failed
+ *
+ * Configuration: the environment (ODOO_SECRET_ID: the Secrets Manager secret
+ * with the Odoo credentials; SYNC_SINKS: comma-separated sink specs, default
+ * dynamodb:$DYNAMODB_TABLE; SYNC_CONDITIONAL=1), overridden per invocation by
+ * the event: {"all": true, "limit": 100, "domain": [...], "sinks": [...]}. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "sync.h"
+
+typedef struct {
+    char *data;
+    size_t len;
+} buffer;
+
+static size_t on_body(char *p, size_t s, size_t n, void *ud)
+{
+    buffer *b = ud;
+    char *d = realloc(b->data, b->len + s * n + 1);
+    if (!d)
+        return 0;
+    memcpy(d + b->len, p, s * n);
+    b->len += s * n;
+    d[b->len] = '\0';
+    b->data = d;
+    return s * n;
+}
+
+static size_t on_header(char *p, size_t s, size_t n, void *ud)
+{
+    char *id = ud;
+    size_t len = s * n;
+    static const char name[] = "Lambda-Runtime-Aws-Request-Id:";
+    if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+        size_t k = sizeof(name) - 1, j = 0;
+        while (k < len && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        while (k < len && p[k] != '\r' && p[k] != '\n' && j < 127)
+            id[j++] = p[k++];
+        id[j] = '\0';
+    }
+    return len;
+}
+
+static long http(const char *url, const char *body, const char *extra_header, buffer *out,
+                 char *request_id)
+{
+    CURL *h = curl_easy_init();
+    struct curl_slist *hd = NULL;
+    long status = 0;
+    CURLcode cc;
+    if (!h)
+        return -1;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    if (request_id) {
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, request_id);
+    }
+    if (body) {
+        hd = curl_slist_append(hd, "Content-Type: application/json");
+        if (extra_header)
+            hd = curl_slist_append(hd, extra_header);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    }
+    /* /next blocks until an event comes: no timeout there */
+    cc = curl_easy_perform(h);
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(h);
+    return cc == CURLE_OK ? status : -1;
+}
+
+/* Split "a,b,c" into cfg->sinks (pointing into a copy kept by the caller). */
+static void set_sinks(sync_config *cfg, char *list)
+{
+    char *save = NULL, *tok;
+    cfg->n_sinks = 0;
+    for (tok = strtok_r(list, ",", &save); tok && cfg->n_sinks < SYNC_MAX_SINKS;
+         tok = strtok_r(NULL, ",", &save))
+        if (*tok)
+            cfg->sinks[cfg->n_sinks++] = tok;
+}
+
+static json_t *invoke(const sync_config *base, json_t *event, int *code)
+{
+    sync_config cfg = *base;
+    sync_run run;
+    char *sink_list = NULL, *domain_text = NULL, deflt[512];
+    const char *env_sinks = getenv("SYNC_SINKS"), *table = getenv("DYNAMODB_TABLE");
+    json_t *v, *summary;
+
+    if (!cfg.secret_id)
+        cfg.secret_id = getenv("ODOO_SECRET_ID");
+    if (getenv("SYNC_CONDITIONAL") && !strcmp(getenv("SYNC_CONDITIONAL"), "1"))
+        cfg.conditional = 1;
+    cfg.quiet = 1;
+    if (json_is_array(v = json_object_get(event, "sinks"))) {
+        size_t i;
+        json_t *s;
+        cfg.n_sinks = 0;
+        json_array_foreach(v, i, s) {
+            if (json_is_string(s) && cfg.n_sinks < SYNC_MAX_SINKS)
+                cfg.sinks[cfg.n_sinks++] = json_string_value(s);
+        }
+    } else if (cfg.n_sinks == 0) {
+        if (env_sinks && *env_sinks)
+            sink_list = strdup(env_sinks);
+        else if (table && *table) {
+            snprintf(deflt, sizeof(deflt), "dynamodb:%s", table);
+            sink_list = strdup(deflt);
+        }
+        if (sink_list)
+            set_sinks(&cfg, sink_list);
+    }
+    if (json_is_true(json_object_get(event, "all")))
+        cfg.all = 1;
+    if (json_is_integer(v = json_object_get(event, "limit")) && json_integer_value(v) > 0)
+        cfg.limit = (long)json_integer_value(v);
+    if (json_is_array(v = json_object_get(event, "domain"))) {
+        domain_text = json_dumps(v, JSON_COMPACT);
+        cfg.domain = domain_text;
+    }
+    if (cfg.n_sinks == 0) {
+        memset(&run, 0, sizeof(run));
+        sync_errorf(&run, SYNC_EXIT_USAGE, "no sink: set SYNC_SINKS or DYNAMODB_TABLE");
+        *code = run.exit_code;
+    } else {
+        *code = sync_execute(&cfg, &run);
+    }
+    summary = sync_summary(&run);
+    sync_run_dispose(&run);
+    free(sink_list);
+    free(domain_text);
+    return summary;
+}
+
+int sync_lambda_main(const sync_config *base)
+{
+    const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
+    const char *max_env = getenv("ODOO_SYNC_LAMBDA_MAX_INVOCATIONS"); /* testing aid */
+    long max = max_env ? atol(max_env) : 0, done = 0;
+    char url[512];
+
+    if (!api || !*api) {
+        fprintf(stderr, "odoo-sync-orders: --lambda needs AWS_LAMBDA_RUNTIME_API\n");
+        return SYNC_EXIT_USAGE;
+    }
+    odoo_global_init();
+    for (;;) {
+        buffer ev = {NULL, 0}, ignored = {NULL, 0};
+        char request_id[128] = "";
+        json_t *event, *summary;
+        char *text;
+        long status;
+        int code;
+
+        snprintf(url, sizeof(url), "http://%s/2018-06-01/runtime/invocation/next", api);
+        status = http(url, NULL, NULL, &ev, request_id);
+        if (status != 200 || !request_id[0]) {
+            free(ev.data);
+            fprintf(stderr, "odoo-sync-orders: the Lambda Runtime API answered %ld\n", status);
+            odoo_global_cleanup();
+            return SYNC_EXIT_NETWORK;
+        }
+        event = json_loads(ev.data ? ev.data : "{}", 0, NULL);
+        free(ev.data);
+        summary = invoke(base, event, &code);
+        json_decref(event);
+        text = json_dumps(summary, JSON_COMPACT);
+        if (code >= SYNC_EXIT_USAGE) {
+            /* the invocation failed: report it as a function error */
+            json_t *err = json_pack("{s:s, s:s, s:O}", "errorType", "OdooSyncError",
+                                    "errorMessage",
+                                    json_string_value(json_object_get(summary, "error"))
+                                        ? json_string_value(json_object_get(summary, "error"))
+                                        : "failed",
+                                    "summary", summary);
+            char *etext = json_dumps(err, JSON_COMPACT);
+            snprintf(url, sizeof(url), "http://%s/2018-06-01/runtime/invocation/%s/error", api,
+                     request_id);
+            http(url, etext ? etext : "{}", "Lambda-Runtime-Function-Error-Type: OdooSyncError",
+                 &ignored, NULL);
+            free(etext);
+            json_decref(err);
+        } else {
+            snprintf(url, sizeof(url), "http://%s/2018-06-01/runtime/invocation/%s/response",
+                     api, request_id);
+            http(url, text ? text : "{}", NULL, &ignored, NULL);
+        }
+        free(ignored.data);
+        free(text);
+        json_decref(summary);
+        if (max > 0 && ++done >= max)
+            break;
+    }
+    odoo_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,240 @@
+/* odoo-sync-orders: command line. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sync.h"
+
+static void usage(FILE *f)
+{
+    fputs(
+        "Usage: odoo-sync-orders [OPTIONS] --sink SPEC [--sink SPEC ...]\n"
+        "\n"
+        "Copies Odoo sale orders into DynamoDB tables and/or JSON files: one item per\n"
+        "order with order_name, order_id, customer_id, customer_name, amount_total,\n"
+        "state, date_order, response_status, last_updated_at and odoo_write_date.\n"
+        "\n"
+        "What to read (default: the newest 100 orders, newest first):\n"
+        "  --limit N           how many of the newest orders (default 100)\n"
+        "  --all               every order, paged by id (keyset pagination)\n"
+        "  --page-size N       records per page with --all/--state-file (default 500)\n"
+        "  --state-file PATH   incremental: only orders changed since the (write_date, id)\n"
+        "                      cursor saved in PATH; the cursor moves only after every sink\n"
+        "                      stored the page, so a killed run resumes with nothing lost\n"
+        "  --domain JSON       an extra Odoo domain, e.g. '[[\"state\",\"=\",\"sale\"]]'\n"
+        "\n"
+        "Where to write (repeatable):\n"
+        "  --sink dynamodb:TABLE   partition key order_name (S), sort key order_id (S)\n"
+        "  --sink json:PATH        one JSON array, replaced atomically at the end\n"
+        "  --sink jsonl:PATH       JSON Lines, replaced atomically at the end\n"
+        "  --with-lines SPEC       also sync sale.order.line (dynamodb: key order_id/line_id)\n"
+        "  --with-partners SPEC    also sync the customers (dynamodb: key customer_id N)\n"
+        "  --create-table          create missing DynamoDB tables (on-demand billing)\n"
+        "  --conditional           DynamoDB: conditional PutItem on odoo_write_date, so an\n"
+        "                          older version never overwrites a newer one (replay-safe);\n"
+        "                          default: BatchWriteItem\n"
+        "  --dead-letter-dir DIR   where items DynamoDB refuses go (TABLE.dead-letter.jsonl);\n"
+        "                          default: the current directory\n"
+        "\n"
+        "Other:\n"
+        "  --create-order JSON     create an order (and its customer, found by e-mail or\n"
+        "                          created) instead of syncing; JSON: {\"customer\": {\"name\",\n"
+        "                          \"email\"}, \"lines\": [{\"product_code\", \"quantity\",\n"
+        "                          \"price_unit\"}], \"client_order_ref\"}\n"
+        "  --secret-id ID          read the Odoo credentials from AWS Secrets Manager\n"
+        "  --transport T           session (default with a password), jsonrpc, json2, auto\n"
+        "  --timeout SECONDS       per Odoo request (default 120)\n"
+        "  --lambda                run as an AWS Lambda custom runtime (AWS_LAMBDA_RUNTIME_API)\n"
+        "  --quiet                 no progress on stderr\n"
+        "  --help, --version\n"
+        "\n"
+        "Credentials (never on the command line): --secret-id with a secret holding JSON\n"
+        "{\"ODOO_URL\", \"ODOO_DB\", \"ODOO_EMAIL\", \"ODOO_PASSWORD\"[, \"ODOO_API_KEY\"]}, or the\n"
+        "same names in the environment (ODOO_USER is accepted for ODOO_EMAIL). AWS region,\n"
+        "endpoint and credentials come from the standard AWS environment (AWS_REGION,\n"
+        "AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ACCESS_KEY_ID, ...,\n"
+        "shared config files, the container/Lambda credentials endpoint).\n"
+        "\n"
+        "Progress: a bar on stderr when it is a terminal, one JSON line per page otherwise.\n"
+        "Summary: one JSON object on stdout (read, written, skipped, retried, dead_lettered,\n"
+        "reauths, seconds, ...).\n"
+        "\n"
+        "Exit status: 0 all written; 1 some items dead-lettered; 2 usage; 3 authentication\n"
+        "(Odoo or AWS); 4 Odoo unreachable (network, HTTP, timeout, protocol); 5 sink failure;\n"
+        "6 Odoo refused a call.\n",
+        f);
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int add(const char **list, size_t *n, const char *v)
+{
+    if (*n >= SYNC_MAX_SINKS)
+        return -1;
+    list[(*n)++] = v;
+    return 0;
+}
+
+int sync_execute(const sync_config *cfg, sync_run *run)
+{
+    struct timespec ts;
+    size_t i;
+    int failed = 0;
+
+    memset(run, 0, sizeof(*run));
+    run->cfg = cfg;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    run->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+
+    if (sync_connect(run) != 0)
+        return run->exit_code;
+    if (cfg->create_order) {
+        sync_create_order(run, cfg->create_order);
+        return run->exit_code;
+    }
+    for (i = 0; i < cfg->n_sinks && !failed; i++, run->n_order_sinks++)
+        failed = sync_sink_open(run, &run->order_sinks[i], cfg->sinks[i], SYNC_ORDERS) != ODOO_OK;
+    for (i = 0; i < cfg->n_line_sinks && !failed; i++, run->n_line_sinks++)
+        failed = sync_sink_open(run, &run->line_sinks[i], cfg->line_sinks[i], SYNC_LINES)
+                 != ODOO_OK;
+    for (i = 0; i < cfg->n_partner_sinks && !failed; i++, run->n_partner_sinks++)
+        failed = sync_sink_open(run, &run->partner_sinks[i], cfg->partner_sinks[i],
+                                SYNC_PARTNERS)
+                 != ODOO_OK;
+    if (failed)
+        return run->exit_code;
+    if (sync_run_orders(run) == 0) {
+        /* a complete run: whole-file sinks are committed now */
+        sync_sinks_close(run, run->order_sinks, run->n_order_sinks);
+        sync_sinks_close(run, run->line_sinks, run->n_line_sinks);
+        sync_sinks_close(run, run->partner_sinks, run->n_partner_sinks);
+    }
+    if (run->exit_code == SYNC_EXIT_OK && run->dead_lettered > 0)
+        run->exit_code = SYNC_EXIT_DEAD_LETTERED;
+    return run->exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    sync_config cfg;
+    sync_run run;
+    json_t *summary;
+    int i, code;
+    long v;
+
+    signal(SIGPIPE, SIG_IGN);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.limit = 100;
+    cfg.page_size = 500;
+    cfg.timeout_ms = 120000;
+    cfg.dead_letter_dir = ".";
+    cfg.transport = ODOO_TRANSPORT_AUTO;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("odoo-sync-orders (libodoo %s)\n", odoo_version());
+            return 0;
+        } else if (!strcmp(a, "--all")) {
+            cfg.all = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--create-table")) {
+            cfg.create_table = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--conditional")) {
+            cfg.conditional = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--quiet")) {
+            cfg.quiet = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--lambda")) {
+            cfg.lambda = 1;
+            takes = 0;
+        } else if (!val) {
+            fprintf(stderr, "odoo-sync-orders: %s needs a value (see --help)\n", a);
+            return SYNC_EXIT_USAGE;
+        } else if (!strcmp(a, "--limit")) {
+            if (parse_long(val, 1, 1000000000L, &cfg.limit) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--page-size")) {
+            if (parse_long(val, 1, 100000, &v) != 0)
+                goto bad;
+            cfg.page_size = (size_t)v;
+        } else if (!strcmp(a, "--max-pages")) {
+            if (parse_long(val, 1, 1000000000L, &v) != 0)
+                goto bad;
+            cfg.max_pages = (unsigned long)v;
+        } else if (!strcmp(a, "--timeout")) {
+            if (parse_long(val, 1, 86400, &v) != 0)
+                goto bad;
+            cfg.timeout_ms = v * 1000;
+        } else if (!strcmp(a, "--state-file")) {
+            cfg.state_file = val;
+        } else if (!strcmp(a, "--domain")) {
+            cfg.domain = val;
+        } else if (!strcmp(a, "--secret-id")) {
+            cfg.secret_id = val;
+        } else if (!strcmp(a, "--sink")) {
+            if (add(cfg.sinks, &cfg.n_sinks, val) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--with-lines")) {
+            if (add(cfg.line_sinks, &cfg.n_line_sinks, val) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--with-partners")) {
+            if (add(cfg.partner_sinks, &cfg.n_partner_sinks, val) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--dead-letter-dir")) {
+            cfg.dead_letter_dir = val;
+        } else if (!strcmp(a, "--create-order")) {
+            cfg.create_order = val;
+        } else if (!strcmp(a, "--transport")) {
+            if (odoo_transport_from_name(val, &cfg.transport) != ODOO_OK)
+                goto bad;
+        } else {
+            fprintf(stderr, "odoo-sync-orders: unknown option %s (see --help)\n", a);
+            return SYNC_EXIT_USAGE;
+        }
+        i += takes;
+        continue;
+    bad:
+        fprintf(stderr, "odoo-sync-orders: bad value for %s (see --help)\n", a);
+        return SYNC_EXIT_USAGE;
+    }
+
+    if (cfg.lambda || (getenv("AWS_LAMBDA_RUNTIME_API") && cfg.n_sinks == 0 && !cfg.create_order))
+        return sync_lambda_main(&cfg);
+    if (cfg.n_sinks == 0 && !cfg.create_order) {
+        fprintf(stderr, "odoo-sync-orders: give at least one --sink (see --help)\n");
+        return SYNC_EXIT_USAGE;
+    }
+    if (cfg.state_file && cfg.all)
+        cfg.all = 0; /* the cursor covers everything already */
+
+    code = sync_execute(&cfg, &run);
+    if (!cfg.create_order) {
+        summary = sync_summary(&run);
+        if (summary) {
+            json_dumpf(summary, stdout, JSON_COMPACT);
+            fputc('\n', stdout);
+            json_decref(summary);
+        }
+    }
+    if (run.error[0])
+        fprintf(stderr, "odoo-sync-orders: %s\n", run.error);
+    sync_run_dispose(&run);
+    return code;
+}

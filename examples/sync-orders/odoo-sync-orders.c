@@ -1,0 +1,668 @@
+/*
+ * odoo-sync-orders: copy Odoo sale orders into DynamoDB and/or JSON files.
+ *
+ * The C replacement of the "Lambda -> Odoo Online -> DynamoDB" integration:
+ * credentials from AWS Secrets Manager (or the environment), the web-session
+ * login Odoo Online allows, sale.order read with a field whitelist, one item
+ * per order written to every sink, an incremental (write_date, id) cursor
+ * saved only after the sinks confirmed a page. Also runs as an AWS Lambda
+ * custom runtime (--lambda, see lambda.c).
+ *
+ * Everything that is not specific to this program lives in the library:
+ * transports, retries, re-authentication, keyset paging, the cursor, the
+ * sinks, SigV4, Secrets Manager.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <odoo.h>
+
+#include "sync.h"
+
+static const char *const order_fields[] = {"id", "name", "partner_id", "amount_total", "state",
+                                           "date_order", "write_date", NULL};
+
+/* ---- small helpers -------------------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void iso_utc_now(char *buf, size_t n)
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[32];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, n, "%s.%03dZ", base, (int)(ts.tv_nsec / 1000000L));
+}
+
+void sync_errorf(sync_run *run, int exit_code, const char *fmt, ...)
+{
+    va_list ap;
+    if (run->exit_code == SYNC_EXIT_OK || run->exit_code == SYNC_EXIT_DEAD_LETTERED)
+        run->exit_code = exit_code;
+    va_start(ap, fmt);
+    vsnprintf(run->error, sizeof(run->error), fmt, ap);
+    va_end(ap);
+    /* one line: Odoo messages may span several */
+    for (char *p = run->error; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+int sync_exit_for_odoo(int rc)
+{
+    switch (rc) {
+    case ODOO_EAUTH:
+        return SYNC_EXIT_AUTH;
+    case ODOO_EINVAL:
+        return SYNC_EXIT_USAGE;
+    case ODOO_EACCESS:
+    case ODOO_EVALIDATION:
+    case ODOO_EMISSING:
+    case ODOO_EUSER:
+    case ODOO_ENOTFOUND:
+    case ODOO_ESERVER:
+        return SYNC_EXIT_ODOO;
+    default: /* network, timeout, HTTP, protocol, session, in doubt */
+        return SYNC_EXIT_NETWORK;
+    }
+}
+
+static void odoo_failure(sync_run *run, const char *what, int rc)
+{
+    const odoo_error *e = odoo_client_last_error(run->client);
+    sync_errorf(run, sync_exit_for_odoo(rc), "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
+                odoo_error_class(e)[0] ? " [" : "", odoo_error_class(e),
+                odoo_error_class(e)[0] ? "]" : "", odoo_error_message(e));
+}
+
+/* ---- the state file: the cursor, saved atomically --------------------------------------- */
+
+int sync_state_load(const char *path, char **write_date, long long *id)
+{
+    json_error_t jerr;
+    json_t *st;
+    *write_date = NULL;
+    *id = 0;
+    st = json_load_file(path, 0, &jerr);
+    if (!st)
+        return errno == ENOENT || access(path, F_OK) != 0 ? 0 : -1;
+    if (!json_is_object(st) || !json_is_string(json_object_get(st, "write_date"))
+        || !json_is_integer(json_object_get(st, "id"))) {
+        json_decref(st);
+        return -1;
+    }
+    *write_date = strdup(json_string_value(json_object_get(st, "write_date")));
+    *id = (long long)json_integer_value(json_object_get(st, "id"));
+    json_decref(st);
+    return *write_date ? 0 : -1;
+}
+
+int sync_state_save(const char *path, const char *write_date, long long id)
+{
+    char tmp[4096];
+    json_t *st;
+    int fd, ok;
+    FILE *f;
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+    st = json_pack("{s:s, s:I}", "write_date", write_date, "id", (json_int_t)id);
+    if (!st)
+        return -1;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        json_decref(st);
+        return -1;
+    }
+    ok = json_dumpf(st, f, JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF && fflush(f) == 0
+         && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    json_decref(st);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- sinks ------------------------------------------------------------------------------ */
+
+static int open_dynamodb(sync_run *run, sync_sink *s, const char *table, const char *pk,
+                         odoo_dynamodb_type pkt, const char *sk, odoo_dynamodb_type skt)
+{
+    odoo_dynamodb_sink_options o = ODOO_DYNAMODB_SINK_OPTIONS_INIT;
+    char dlq[4200];
+    int rc;
+
+    if (!run->dynamodb) {
+        odoo_aws_options ao = ODOO_AWS_OPTIONS_INIT;
+        rc = odoo_dynamodb_new(&run->dynamodb, &ao);
+        if (rc != ODOO_OK) {
+            sync_errorf(run, SYNC_EXIT_SINK, "dynamodb: %s: %s", odoo_error_name(rc),
+                        odoo_error_message(odoo_dynamodb_last_error(run->dynamodb)));
+            return rc;
+        }
+    }
+    if (!run->cfg->create_table) {
+        /* fail before reading Odoo when the table is not there */
+        json_t *desc = NULL;
+        rc = odoo_dynamodb_describe_table(run->dynamodb, &desc, table);
+        json_decref(desc);
+        if (rc != ODOO_OK) {
+            sync_errorf(run, rc == ODOO_EAUTH ? SYNC_EXIT_AUTH : SYNC_EXIT_SINK,
+                        "dynamodb: table %s: %s: %s%s", table, odoo_error_name(rc),
+                        odoo_error_message(odoo_dynamodb_last_error(run->dynamodb)),
+                        rc == ODOO_ENOTFOUND ? " (--create-table creates it)" : "");
+            return rc;
+        }
+    } else {
+        rc = odoo_dynamodb_create_table(run->dynamodb, table, pk, pkt, sk, skt, 60000);
+        if (rc != ODOO_OK
+            && strcmp(odoo_error_class(odoo_dynamodb_last_error(run->dynamodb)),
+                      "ResourceInUseException") != 0) {
+            sync_errorf(run, SYNC_EXIT_SINK, "dynamodb: CreateTable %s: %s: %s", table,
+                        odoo_error_name(rc),
+                        odoo_error_message(odoo_dynamodb_last_error(run->dynamodb)));
+            return rc;
+        }
+    }
+    o.table = table;
+    o.partition_key = pk;
+    o.partition_type = pkt;
+    o.sort_key = sk;
+    o.sort_type = skt;
+    o.mode = run->cfg->conditional ? ODOO_DYNAMODB_CONDITIONAL : ODOO_DYNAMODB_BATCH;
+    o.version_attribute = "odoo_write_date";
+    if (run->cfg->dead_letter_dir) {
+        snprintf(dlq, sizeof(dlq), "%s/%s.dead-letter.jsonl", run->cfg->dead_letter_dir, table);
+        o.dead_letter_path = dlq;
+    }
+    rc = odoo_dynamodb_sink_open(&s->sink, run->dynamodb, &o);
+    if (rc != ODOO_OK) {
+        sync_errorf(run, SYNC_EXIT_SINK, "dynamodb:%s: %s: %s", table, odoo_error_name(rc),
+                    odoo_error_message(odoo_sink_last_error(s->sink)));
+        odoo_sink_free(s->sink);
+        s->sink = NULL;
+    }
+    return rc;
+}
+
+static int open_json(sync_run *run, sync_sink *s, const char *path, odoo_json_format fmt)
+{
+    odoo_json_sink_options o = ODOO_JSON_SINK_OPTIONS_INIT;
+    int rc;
+    o.path = path;
+    o.format = fmt;
+    o.flush_records = 0; /* we flush per page */
+    rc = odoo_json_sink_open(&s->sink, &o);
+    if (rc != ODOO_OK) {
+        sync_errorf(run, SYNC_EXIT_SINK, "%s: %s: %s", path, odoo_error_name(rc),
+                    odoo_error_message(odoo_sink_last_error(s->sink)));
+        odoo_sink_free(s->sink);
+        s->sink = NULL;
+    }
+    return rc;
+}
+
+/* "dynamodb:TABLE", "json:PATH", "jsonl:PATH" with the key schema of the
+ * record kind (orders, lines, partners). */
+int sync_sink_open(sync_run *run, sync_sink *s, const char *spec, sync_kind kind)
+{
+    const char *colon = strchr(spec, ':');
+    static const struct {
+        const char *pk;
+        odoo_dynamodb_type pkt;
+        const char *sk;
+        odoo_dynamodb_type skt;
+    } keys[] = {
+        {"order_name", ODOO_DYNAMODB_S, "order_id", ODOO_DYNAMODB_S}, /* as the original table */
+        {"order_id", ODOO_DYNAMODB_S, "line_id", ODOO_DYNAMODB_S},
+        {"customer_id", ODOO_DYNAMODB_N, NULL, ODOO_DYNAMODB_S},
+    };
+    s->spec = spec;
+    s->kind = kind;
+    if (!colon || !colon[1]) {
+        sync_errorf(run, SYNC_EXIT_USAGE, "--sink %s: expected dynamodb:TABLE, json:PATH or "
+                                          "jsonl:PATH", spec);
+        return ODOO_EINVAL;
+    }
+    if (strncmp(spec, "dynamodb:", 9) == 0)
+        return open_dynamodb(run, s, colon + 1, keys[kind].pk, keys[kind].pkt, keys[kind].sk,
+                             keys[kind].skt);
+    if (strncmp(spec, "json:", 5) == 0)
+        return open_json(run, s, colon + 1, ODOO_JSON_ARRAY);
+    if (strncmp(spec, "jsonl:", 6) == 0)
+        return open_json(run, s, colon + 1, ODOO_JSON_LINES);
+    sync_errorf(run, SYNC_EXIT_USAGE, "--sink %s: unknown kind (dynamodb, json, jsonl)", spec);
+    return ODOO_EINVAL;
+}
+
+/* Put a page of items, then flush: the page is stored when this returns 0. */
+static int sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
+{
+    size_t i, j;
+    json_t *item;
+    for (i = 0; i < n; i++) {
+        json_array_foreach(items, j, item) {
+            int rc = odoo_sink_put(sinks[i].sink, item);
+            if (rc != ODOO_OK) {
+                sync_errorf(run, SYNC_EXIT_SINK, "%s: %s: %s", sinks[i].spec,
+                            odoo_error_name(rc),
+                            odoo_error_message(odoo_sink_last_error(sinks[i].sink)));
+                return -1;
+            }
+        }
+        if (odoo_sink_flush(sinks[i].sink) != ODOO_OK) {
+            /* dead-lettered items are not an error of the flush as long as
+             * they were written to the dead-letter file */
+            sync_errorf(run, SYNC_EXIT_SINK, "%s: flush: %s", sinks[i].spec,
+                        odoo_error_message(odoo_sink_last_error(sinks[i].sink)));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sync_sinks_close(sync_run *run, sync_sink *sinks, size_t n)
+{
+    size_t i;
+    int failed = 0;
+    for (i = 0; i < n; i++) {
+        if (!sinks[i].sink)
+            continue;
+        if (odoo_sink_close(sinks[i].sink) != ODOO_OK) {
+            sync_errorf(run, SYNC_EXIT_SINK, "%s: close: %s", sinks[i].spec,
+                        odoo_error_message(odoo_sink_last_error(sinks[i].sink)));
+            failed = 1;
+        }
+        run->written += odoo_sink_stat(sinks[i].sink, ODOO_SINK_WRITTEN);
+        run->retried += odoo_sink_stat(sinks[i].sink, ODOO_SINK_RETRIED);
+        run->dead_lettered += odoo_sink_stat(sinks[i].sink, ODOO_SINK_DEAD_LETTERED);
+        run->skipped += odoo_sink_stat(sinks[i].sink, ODOO_SINK_SKIPPED);
+        odoo_sink_free(sinks[i].sink);
+        sinks[i].sink = NULL;
+    }
+    return failed ? -1 : 0;
+}
+
+/* ---- records -> items ------------------------------------------------------------------ */
+
+/* One DynamoDB item per order, the attributes of the original table. */
+json_t *sync_order_item(const json_t *order, int http_status, const char *now)
+{
+    json_t *partner = json_object_get(order, "partner_id");
+    json_t *id = json_object_get(order, "id");
+    json_t *wd = json_object_get(order, "write_date");
+    char idbuf[32];
+    snprintf(idbuf, sizeof(idbuf), "%lld", (long long)json_integer_value(id));
+    return json_pack("{s:O, s:s, s:o, s:o, s:O, s:O, s:O, s:i, s:s, s:O}",
+                     "order_name", json_object_get(order, "name"),
+                     "order_id", idbuf,
+                     "customer_id", json_is_array(partner)
+                                        ? json_incref(json_array_get(partner, 0)) : json_null(),
+                     "customer_name", json_is_array(partner)
+                                          ? json_incref(json_array_get(partner, 1)) : json_null(),
+                     "amount_total", json_object_get(order, "amount_total"),
+                     "state", json_object_get(order, "state"),
+                     "date_order", json_object_get(order, "date_order"),
+                     "response_status", http_status,
+                     "last_updated_at", now,
+                     "odoo_write_date", wd ? wd : json_null());
+}
+
+static int store_lines(sync_run *run, json_t *orders)
+{
+    static const char *const fields[] = {"order_id", "product_id", "name", "product_uom_qty",
+                                         "price_unit", "price_subtotal", NULL};
+    json_t *ids = json_array(), *domain, *rows = NULL, *items = json_array(), *row, *o;
+    size_t i;
+    int rc;
+    json_array_foreach(orders, i, o) {
+        json_array_append(ids, json_object_get(o, "id"));
+    }
+    domain = json_pack("[[s, s, o]]", "order_id", "in", ids);
+    rc = odoo_search_read(run->client, &rows, "sale.order.line", domain, fields, "id asc", 0, 0,
+                          NULL);
+    json_decref(domain);
+    if (rc != ODOO_OK) {
+        odoo_failure(run, "sale.order.line", rc);
+        json_decref(items);
+        return -1;
+    }
+    json_array_foreach(rows, i, row) {
+        json_t *order = json_object_get(row, "order_id"), *product = json_object_get(row, "product_id");
+        char oid[32], lid[32];
+        snprintf(oid, sizeof(oid), "%lld", (long long)json_integer_value(json_array_get(order, 0)));
+        snprintf(lid, sizeof(lid), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+        json_array_append_new(items, json_pack(
+            "{s:s, s:s, s:o, s:o, s:O, s:O, s:O, s:O}", "order_id", oid, "line_id", lid,
+            "product_id", json_is_array(product) ? json_incref(json_array_get(product, 0)) : json_null(),
+            "product_name", json_is_array(product) ? json_incref(json_array_get(product, 1)) : json_null(),
+            "description", json_object_get(row, "name"),
+            "quantity", json_object_get(row, "product_uom_qty"),
+            "price_unit", json_object_get(row, "price_unit"),
+            "subtotal", json_object_get(row, "price_subtotal")));
+    }
+    run->lines_read += json_array_size(rows);
+    json_decref(rows);
+    rc = sinks_store(run, run->line_sinks, run->n_line_sinks, items);
+    json_decref(items);
+    return rc;
+}
+
+static int store_partners(sync_run *run, json_t *orders)
+{
+    static const char *const fields[] = {"name", "email", "phone", "is_company", "write_date",
+                                         NULL};
+    json_t *ids = json_array(), *seen = json_object(), *rows = NULL, *items = json_array();
+    json_t *o, *row;
+    size_t i;
+    int rc;
+    json_array_foreach(orders, i, o) {
+        json_t *p = json_object_get(o, "partner_id");
+        char key[32];
+        if (!json_is_array(p))
+            continue;
+        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_array_get(p, 0)));
+        if (!json_object_get(seen, key)) {
+            json_object_set_new(seen, key, json_true());
+            json_array_append(ids, json_array_get(p, 0));
+        }
+    }
+    json_decref(seen);
+    rc = json_array_size(ids) ? odoo_read(run->client, &rows, "res.partner", ids, fields, NULL)
+                              : ODOO_OK;
+    json_decref(ids);
+    if (rc != ODOO_OK) {
+        odoo_failure(run, "res.partner", rc);
+        json_decref(items);
+        return -1;
+    }
+    json_array_foreach(rows, i, row) {
+        json_array_append_new(items, json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:O}", "customer_id", json_object_get(row, "id"),
+            "name", json_object_get(row, "name"), "email", json_object_get(row, "email"),
+            "phone", json_object_get(row, "phone"), "is_company", json_object_get(row, "is_company"),
+            "odoo_write_date", json_object_get(row, "write_date")));
+    }
+    run->partners_read += json_array_size(rows);
+    json_decref(rows);
+    rc = sinks_store(run, run->partner_sinks, run->n_partner_sinks, items);
+    json_decref(items);
+    return rc;
+}
+
+/* ---- progress --------------------------------------------------------------------------- */
+
+static void progress(sync_run *run, size_t page_records)
+{
+    double secs = now_seconds() - run->started;
+    if (run->cfg->quiet)
+        return;
+    if (isatty(STDERR_FILENO)) {
+        int width = 30, filled = 0;
+        if (run->total > 0) {
+            filled = (int)((double)run->read / (double)run->total * width);
+            if (filled > width)
+                filled = width;
+        }
+        fprintf(stderr, "\r[%.*s%*s] %llu%s%lld orders, %.1f s", filled,
+                "##############################", width - filled, "", run->read,
+                run->total > 0 ? "/" : "", run->total > 0 ? run->total : 0LL, secs);
+        if (run->total <= 0)
+            fprintf(stderr, "   ");
+        fflush(stderr);
+    } else {
+        fprintf(stderr,
+                "{\"event\": \"page\", \"page\": %lu, \"records\": %zu, \"read\": %llu, "
+                "\"reauths\": %lu, \"seconds\": %.3f}\n",
+                run->pages, page_records, run->read, odoo_client_reauth_count(run->client), secs);
+    }
+}
+
+/* ---- the sync -------------------------------------------------------------------------- */
+
+static int process_page(sync_run *run, json_t *page)
+{
+    char now[40];
+    json_t *items = json_array(), *o;
+    size_t i;
+    int rc;
+    iso_utc_now(now, sizeof(now));
+    json_array_foreach(page, i, o) {
+        json_t *item = sync_order_item(o, odoo_client_last_http_status(run->client), now);
+        if (!item || json_array_append_new(items, item) != 0) {
+            json_decref(items);
+            sync_errorf(run, SYNC_EXIT_SINK, "out of memory");
+            return -1;
+        }
+    }
+    rc = sinks_store(run, run->order_sinks, run->n_order_sinks, items);
+    json_decref(items);
+    if (rc == 0 && run->n_line_sinks)
+        rc = store_lines(run, page);
+    if (rc == 0 && run->n_partner_sinks)
+        rc = store_partners(run, page);
+    if (rc != 0)
+        return -1;
+    run->read += json_array_size(page);
+    run->pages++;
+    return 0;
+}
+
+static json_t *user_domain(sync_run *run)
+{
+    json_error_t jerr;
+    json_t *d;
+    if (!run->cfg->domain)
+        return json_array();
+    d = json_loads(run->cfg->domain, 0, &jerr);
+    if (!json_is_array(d)) {
+        json_decref(d);
+        sync_errorf(run, SYNC_EXIT_USAGE, "--domain is not a JSON array: %s",
+                    d ? "not an array" : jerr.text);
+        return NULL;
+    }
+    return d;
+}
+
+static int sync_newest(sync_run *run, json_t *domain)
+{
+    json_t *rows = NULL;
+    int rc = odoo_search_read(run->client, &rows, "sale.order", domain, order_fields, "id desc",
+                              run->cfg->limit, 0, NULL);
+    if (rc != ODOO_OK) {
+        odoo_failure(run, "sale.order", rc);
+        return -1;
+    }
+    rc = process_page(run, rows);
+    if (rc == 0)
+        progress(run, json_array_size(rows));
+    json_decref(rows);
+    return rc;
+}
+
+static int sync_paged(sync_run *run, json_t *domain)
+{
+    odoo_iter *it = NULL;
+    json_t *page = NULL;
+    char *since = NULL;
+    long long since_id = 0;
+    int n, rc;
+
+    if (run->cfg->state_file) {
+        if (sync_state_load(run->cfg->state_file, &since, &since_id) != 0) {
+            sync_errorf(run, SYNC_EXIT_USAGE, "%s: not a state file written by odoo-sync-orders",
+                        run->cfg->state_file);
+            return -1;
+        }
+        rc = odoo_iter_changed_since(&it, run->client, "sale.order", domain, order_fields,
+                                     run->cfg->page_size, since, since_id);
+        free(since);
+    } else {
+        long long total = 0;
+        if (!run->cfg->quiet && isatty(STDERR_FILENO)
+            && odoo_search_count(run->client, &total, "sale.order", domain, NULL) == ODOO_OK)
+            run->total = total;
+        rc = odoo_iter_new(&it, run->client, "sale.order", domain, order_fields,
+                           run->cfg->page_size);
+    }
+    if (rc != ODOO_OK) {
+        odoo_failure(run, "sale.order", rc);
+        return -1;
+    }
+    while ((n = odoo_iter_next_page(it, &page)) > 0) {
+        rc = process_page(run, page);
+        json_decref(page);
+        if (rc != 0)
+            break;
+        if (run->cfg->state_file) {
+            const char *wd;
+            long long id;
+            odoo_iter_cursor(it, &wd, &id);
+            /* the sinks confirmed the page: only now does the cursor move */
+            if (sync_state_save(run->cfg->state_file, wd, id) != 0) {
+                sync_errorf(run, SYNC_EXIT_SINK, "%s: cannot save the state: %s",
+                            run->cfg->state_file, strerror(errno));
+                rc = -1;
+                break;
+            }
+        }
+        progress(run, (size_t)n);
+        if (run->cfg->max_pages && run->pages >= run->cfg->max_pages)
+            break;
+    }
+    if (n < 0) {
+        odoo_failure(run, "sale.order", n);
+        rc = -1;
+    }
+    odoo_iter_free(it);
+    return rc;
+}
+
+int sync_run_orders(sync_run *run)
+{
+    json_t *domain = user_domain(run);
+    int rc;
+    if (!domain)
+        return -1;
+    rc = odoo_client_login(run->client);
+    if (rc != ODOO_OK) {
+        odoo_failure(run, "login", rc);
+        json_decref(domain);
+        return -1;
+    }
+    if (run->cfg->all || run->cfg->state_file)
+        rc = sync_paged(run, domain);
+    else
+        rc = sync_newest(run, domain);
+    json_decref(domain);
+    if (!run->cfg->quiet && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    return rc;
+}
+
+json_t *sync_summary(const sync_run *run)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:s?}",
+                     "read", (json_int_t)run->read, "written", (json_int_t)run->written,
+                     "skipped", (json_int_t)run->skipped, "retried", (json_int_t)run->retried,
+                     "dead_lettered", (json_int_t)run->dead_lettered, "lines",
+                     (json_int_t)run->lines_read, "partners", (json_int_t)run->partners_read,
+                     "pages", (json_int_t)run->pages, "reauths",
+                     (json_int_t)(run->client ? odoo_client_reauth_count(run->client) : 0),
+                     "odoo_retries",
+                     (json_int_t)(run->client ? odoo_client_retry_count(run->client) : 0),
+                     "seconds", now_seconds() - run->started, "exit_code", run->exit_code,
+                     "error", run->error[0] ? run->error : NULL);
+}
+
+/* ---- credentials ------------------------------------------------------------------------ */
+
+static const char *env(const char *a, const char *b)
+{
+    const char *v = getenv(a);
+    if ((!v || !*v) && b)
+        v = getenv(b);
+    return v && *v ? v : NULL;
+}
+
+int sync_connect(sync_run *run)
+{
+    odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+    odoo_session_options *so = NULL;
+    int rc;
+
+    if (run->cfg->secret_id) {
+        odoo_aws_options ao = ODOO_AWS_OPTIONS_INIT;
+        odoo_aws_secrets *sm = NULL;
+        if ((rc = odoo_session_options_new(&so)) != ODOO_OK)
+            return sync_errorf(run, SYNC_EXIT_USAGE, "out of memory"), -1;
+        rc = odoo_aws_secrets_new(&sm, &ao);
+        if (rc == ODOO_OK)
+            rc = odoo_aws_secrets_get_session(sm, so, run->cfg->secret_id);
+        if (rc != ODOO_OK) {
+            sync_errorf(run, rc == ODOO_EAUTH ? SYNC_EXIT_AUTH : SYNC_EXIT_NETWORK,
+                        "secret %s: %s: %s", run->cfg->secret_id, odoo_error_name(rc),
+                        odoo_error_message(odoo_aws_secrets_last_error(sm)));
+            odoo_aws_secrets_free(sm);
+            odoo_session_options_free(so);
+            return -1;
+        }
+        odoo_aws_secrets_free(sm);
+        odoo_session_options_fill(so, &o);
+    } else {
+        o.url = env("ODOO_URL", NULL);
+        o.database = env("ODOO_DB", NULL);
+        o.login = env("ODOO_EMAIL", "ODOO_USER");
+        o.password = env("ODOO_PASSWORD", NULL);
+        o.api_key = env("ODOO_API_KEY", NULL);
+        if (!o.url || !o.database || !o.login || (!o.password && !o.api_key)) {
+            sync_errorf(run, SYNC_EXIT_USAGE,
+                        "no Odoo credentials: give --secret-id, or set ODOO_URL, ODOO_DB, "
+                        "ODOO_EMAIL (or ODOO_USER) and ODOO_PASSWORD in the environment");
+            return -1;
+        }
+    }
+    /* The web session: the one path Odoo Online allows for password users. */
+    o.transport = run->cfg->transport;
+    if (o.transport == ODOO_TRANSPORT_AUTO && o.password)
+        o.transport = ODOO_TRANSPORT_SESSION;
+    o.timeout_ms = run->cfg->timeout_ms;
+    rc = odoo_client_new(&run->client, &o);
+    odoo_session_options_free(so);
+    if (rc != ODOO_OK) {
+        sync_errorf(run, SYNC_EXIT_USAGE, "cannot create the Odoo client (%s): check ODOO_URL",
+                    odoo_error_name(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void sync_run_dispose(sync_run *run)
+{
+    sync_sinks_close(run, run->order_sinks, run->n_order_sinks);
+    sync_sinks_close(run, run->line_sinks, run->n_line_sinks);
+    sync_sinks_close(run, run->partner_sinks, run->n_partner_sinks);
+    odoo_dynamodb_free(run->dynamodb);
+    run->dynamodb = NULL;
+    odoo_client_free(run->client);
+    run->client = NULL;
+}

@@ -14,5 +14,7 @@
 #include "odoo/errors.h"
 #include "odoo/client.h"
 #include "odoo/model.h"
+#include "odoo/sink.h"
+#include "odoo/aws.h"
 
 #endif /* ODOO_H */

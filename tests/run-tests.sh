@@ -24,7 +24,7 @@ case "$mode" in
     dir=build-asan
     cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
           -DODOO_SANITIZE=address,undefined
-    labels=(-L 'unit|integration|cli')
+    labels=(-L 'unit|integration|cli|sinks|sync')
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ;;
@@ -33,7 +33,7 @@ case "$mode" in
     cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
           "-DODOO_TEST_LAUNCHER=valgrind;--quiet;--error-exitcode=99;--leak-check=full;--show-leak-kinds=definite,indirect,possible;--errors-for-leak-kinds=definite,indirect,possible;--suppressions=$PWD/tests/valgrind.supp"
     # the 100,000-record test runs in the other two modes
-    labels=(-L 'unit|integration' -LE big)
+    labels=(-L 'unit|integration|sinks' -LE 'big|bench')
     ;;
   *)
     echo "usage: $0 [--sanitize|--valgrind]" >&2

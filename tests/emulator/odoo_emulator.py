@@ -1123,6 +1123,7 @@ class Registry:
                     self.references[field.comodel].append((name, field.name, field.ondelete))
         self.denied = {}          # uid -> {model: {operation: [groups]}}
         self.on_call = None       # callback(model.method) for the statistics
+        self.dropped_writes = frozenset   # () -> {"model.field"} whose writes are ignored
         self._journal = None
 
     def journal(self, entry):
@@ -1778,6 +1779,9 @@ class BaseModel:
         self._check_access('write')
         self._ensure_exist()
         self._check_vals(vals)
+        dropped = self.env.registry.dropped_writes()
+        if dropped:        # control API: accepted, then silently not applied
+            vals = {f: v for f, v in vals.items() if f'{self._name}.{f}' not in dropped}
         if not vals or not self.ids:
             return True
         self._pre_write(vals)
@@ -2305,6 +2309,34 @@ class ResUsers(BaseModel):
         return {'lang': lang or 'en_US', 'tz': tz or False, 'uid': self.env.uid}
 
 
+PRODUCT_TYPES = [('consu', 'Goods'), ('service', 'Service'), ('combo', 'Combo')]
+# fields a variant shares with its template (Odoo's _inherits, here copied once on create)
+PRODUCT_SHARED_FIELDS = ('name', 'default_code', 'barcode', 'type', 'list_price', 'standard_price',
+                         'categ_id', 'uom_id', 'sale_ok', 'description_sale', 'weight', 'taxes_id',
+                         'active')
+
+
+class ProductTemplate(BaseModel):
+    _name = 'product.template'
+    _description = 'Product'
+    _order = 'name, id'
+
+    name = Char('Name', required=True)
+    default_code = Char('Internal Reference')
+    barcode = Char('Barcode')
+    type = Selection(PRODUCT_TYPES, 'Product Type', default='consu')
+    list_price = Float('Sales Price', default=1.0)
+    standard_price = Float('Cost')
+    categ_id = Many2one('product.category', 'Product Category', default=1)
+    uom_id = Many2one('uom.uom', 'Unit', default=1)
+    sale_ok = Boolean('Can be Sold', default=True)
+    description_sale = Text('Sales Description')
+    weight = Float('Weight')
+    taxes_id = Many2many('account.tax', 'Sales Taxes')
+    active = Boolean('Active', default=True)
+    product_variant_ids = One2many('product.product', 'product_tmpl_id', 'Products')
+
+
 class ProductProduct(BaseModel):
     _name = 'product.product'
     _description = 'Product Variant'
@@ -2313,8 +2345,7 @@ class ProductProduct(BaseModel):
     name = Char('Name', required=True)
     default_code = Char('Internal Reference')
     barcode = Char('Barcode')
-    type = Selection([('consu', 'Goods'), ('service', 'Service'), ('combo', 'Combo')],
-                     'Product Type', default='consu')
+    type = Selection(PRODUCT_TYPES, 'Product Type', default='consu')
     list_price = Float('Sales Price', default=1.0)
     standard_price = Float('Cost')
     categ_id = Many2one('product.category', 'Product Category', default=1)
@@ -2322,6 +2353,24 @@ class ProductProduct(BaseModel):
     sale_ok = Boolean('Can be Sold', default=True)
     description_sale = Text('Sales Description')
     active = Boolean('Active', default=True)
+    product_tmpl_id = Many2one('product.template', 'Product Template', ondelete='cascade')
+    weight = Float('Weight')
+    taxes_id = Many2many('account.tax', 'Sales Taxes')
+
+    def _post_create(self):
+        """A variant created without a template gets one with its values, like Odoo's
+        _inherits creates the parent record."""
+        table = self._table
+        templates = self.env['product.template']
+        for rid in self.ids:
+            row = table.index[rid]
+            if table.cols['product_tmpl_id'][row] is None:
+                vals = {}
+                for fname in PRODUCT_SHARED_FIELDS:
+                    value = table.cols[fname][row]
+                    vals[fname] = list(value) if isinstance(value, tuple) else \
+                        (False if value is None else value)
+                table.set(row, 'product_tmpl_id', templates.create([vals]).ids[0])
 
     def _compute_display_name(self):
         table = self._table
@@ -2662,6 +2711,25 @@ class StockPicking(BaseModel):
         self._ensure_exist()
         return self._set_state('cancel', ('draft', 'waiting', 'confirmed', 'assigned'))
 
+    @api_model
+    def get_pickings_summary(self, states=None):
+        """Not Odoo's: a custom module's @api.model method, like the update_salla(picking_id)
+        of the Odoo 18 integration suite, for testing calls of custom methods by name.
+        Answers {"total": N, "by_state": {state: count}} over the pickings in `states`
+        (every state when None); an unknown state is the ValueError of a selection."""
+        self._check_access('read')
+        domain = []
+        if states is not None:
+            if not isinstance(states, list):
+                raise ValueError(f'Invalid states {states!r}: a list of states is expected')
+            for state in states:
+                self._fields['state'].convert(state, self)
+            domain = [('state', 'in', states)]
+        col = self._table.cols['state']
+        counts = collections.Counter(col[row] for row in self._search_rows(domain))
+        return {'total': sum(counts.values()),
+                'by_state': {key: counts[key] for key, _label in PICKING_STATES if counts[key]}}
+
 
 class StockMove(BaseModel):
     _name = 'stock.move'
@@ -2759,6 +2827,7 @@ def seed_database(registry, orders, seed):
     insert('product.category', 2, name='Saleable', parent_id=1)
     insert('product.category', 3, name='Office Furniture', parent_id=2)
     insert('account.tax', 1, name='15%', amount=15.0)
+    insert('account.tax', 2, name='21%', amount=21.0)
     insert('stock.picking.type', 1, name='Receipts', code='incoming', sequence_code='IN')
     insert('stock.picking.type', 2, name='Delivery Orders', code='outgoing', sequence_code='OUT')
 
@@ -2807,10 +2876,13 @@ def seed_database(registry, orders, seed):
     product_info = []
     for pid, (name, ptype, price) in enumerate(PRODUCTS, 1):
         uom = 4 if ptype == 'service' else 1
-        insert('product.product', pid, name=name, default_code=f'P-{pid:04d}', type=ptype,
-               list_price=price, standard_price=round(price * 0.6, 2), uom_id=uom,
-               categ_id=2 if ptype == 'service' else 3,
-               barcode=f'20000000{pid:05d}' if pid % 2 == 0 else None, active=pid != len(PRODUCTS))
+        shared = dict(name=name, default_code=f'P-{pid:04d}', type=ptype, list_price=price,
+                      standard_price=round(price * 0.6, 2), uom_id=uom,
+                      categ_id=2 if ptype == 'service' else 3,
+                      barcode=f'20000000{pid:05d}' if pid % 2 == 0 else None,
+                      taxes_id=() if ptype == 'service' else (1,), active=pid != len(PRODUCTS))
+        insert('product.template', pid, **shared)
+        insert('product.product', pid, product_tmpl_id=pid, **shared)
         product_info.append((pid, f'[P-{pid:04d}] {name}', price, uom, ptype == 'consu'))
 
     _seed_orders(registry, orders, rng, fmt, customers, product_info)
@@ -3097,7 +3169,8 @@ class FaultInjector:
 
     COUNTS = ('status_count', 'delay_count', 'truncate_count', 'close_mid_body_count',
               'html404_count', 'garbage_count', 'skip')
-    KEYS = frozenset(COUNTS + ('expire_sessions_every', 'expire_all', 'status', 'delay_ms', 'reset'))
+    KEYS = frozenset(COUNTS + ('expire_sessions_every', 'expire_all', 'status', 'delay_ms', 'reset',
+                               'drop_writes'))
 
     def __init__(self, expire_every=0):
         self._lock = threading.Lock()
@@ -3110,6 +3183,7 @@ class FaultInjector:
         self.call_counter = 0
         self.status = None
         self.delay_ms = 0
+        self.drop_writes = frozenset()
         for name in self.COUNTS:
             setattr(self, name, 0)
 
@@ -3147,7 +3221,17 @@ class FaultInjector:
             for name in ('truncate_count', 'close_mid_body_count', 'html404_count', 'garbage_count', 'skip'):
                 if name in spec:
                     setattr(self, name, self._count(spec, name))
+            if 'drop_writes' in spec:
+                names = spec['drop_writes']
+                if not isinstance(names, list) or \
+                        not all(isinstance(n, str) and re.fullmatch(r'[a-z0-9_.]+\.[a-z0-9_]+', n) for n in names):
+                    raise ValueError('drop_writes must be a list of "model.field" names')
+                self.drop_writes = frozenset(names)
         return bool(spec.get('expire_all'))
+
+    def dropped_writes(self):
+        """The "model.field" names whose written values are accepted but not applied."""
+        return self.drop_writes
 
     def for_request(self):
         with self._lock:
@@ -3195,7 +3279,7 @@ class FaultInjector:
                     'delay_count': self.delay_count, 'truncate_count': self.truncate_count,
                     'close_mid_body_count': self.close_mid_body_count,
                     'html404_count': self.html404_count, 'garbage_count': self.garbage_count,
-                    'skip': self.skip}
+                    'skip': self.skip, 'drop_writes': sorted(self.drop_writes)}
 
 
 PROXY_REASONS = {429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
@@ -3460,6 +3544,7 @@ class OdooEmulator:
         self.stats = Stats()
         self.faults = FaultInjector(expire_every)
         registry.on_call = self.stats.count_call
+        registry.dropped_writes = self.faults.dropped_writes
         install_access_rules(registry)
         self._build_services()
 

@@ -761,6 +761,55 @@ class Odoo18Behaviour(unittest.TestCase):
         self.assertEqual(len(ids), 2)
         self.assertTrue(self.ok('res.partner', 'unlink', [ids]))
 
+    def test_products_templates_and_taxes(self):
+        variant = self.ok('product.product', 'read', [[2], ['product_tmpl_id', 'taxes_id', 'default_code']])[0]
+        self.assertEqual((variant['product_tmpl_id'][0], variant['taxes_id'], variant['default_code']),
+                         (2, [1], 'P-0002'))
+        template = self.ok('product.template', 'read', [[2], ['default_code', 'product_variant_ids']])[0]
+        self.assertEqual((template['default_code'], template['product_variant_ids']), ('P-0002', [2]))
+        self.assertEqual(self.ok('account.tax', 'search_read', [[]], {'fields': ['name']}),
+                         [{'id': 1, 'name': '15%'}, {'id': 2, 'name': '21%'}])
+        # a variant created alone gets its template, with its values
+        pid = self.ok('product.product', 'create', [{'name': 'Tpl Test', 'default_code': 'TPL-1',
+                                                     'taxes_id': [2], 'weight': 1.5}])
+        tmpl = self.ok('product.product', 'read', [[pid], ['product_tmpl_id']])[0]['product_tmpl_id'][0]
+        self.assertEqual(self.ok('product.template', 'read', [[tmpl], ['name', 'default_code', 'taxes_id',
+                                                                       'weight', 'product_variant_ids']]),
+                         [{'id': tmpl, 'name': 'Tpl Test', 'default_code': 'TPL-1', 'taxes_id': [2],
+                           'weight': 1.5, 'product_variant_ids': [pid]}])
+        self.assertTrue(self.ok('product.template', 'unlink', [[tmpl]]))      # cascades to the variant
+        self.assertEqual(self.ok('product.product', 'search_count', [[['id', '=', pid]]]), 0)
+
+    def test_custom_model_method_on_pickings(self):
+        states = [p['state'] for p in self.ok('stock.picking', 'search_read', [[]], {'fields': ['state']})]
+        summary = self.ok('stock.picking', 'get_pickings_summary')
+        self.assertEqual(summary['total'], len(states))
+        self.assertEqual(summary['by_state'], {s: states.count(s) for s in sorted(set(states),
+                         key=['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancel'].index)})
+        self.assertEqual(self.ok('stock.picking', 'get_pickings_summary', [], {'states': ['done']}),
+                         {'total': states.count('done'), 'by_state': {'done': states.count('done')}})
+        error = self.error('stock.picking', 'get_pickings_summary', [['bogus']])
+        self.assertEqual((error['data']['name'], error['data']['message']),
+                         ('builtins.ValueError', "Wrong value for stock.picking.state: 'bogus'"))
+
+    def test_fault_drop_writes(self):
+        picking = self.ok('stock.picking', 'search_read', [[['state', '=', 'assigned']]],
+                          {'fields': ['state', 'origin'], 'limit': 1})[0]
+        self.emu.control('faults', {'drop_writes': ['stock.picking.state']})
+        self.assertEqual(self.emu.control('stats')['faults_pending']['drop_writes'], ['stock.picking.state'])
+        self.assertTrue(self.ok('stock.picking', 'write', [[picking['id']], {'state': 'done', 'origin': 'X1'}]))
+        after = self.ok('stock.picking', 'read', [[picking['id']], ['state', 'origin']])[0]
+        self.assertEqual((after['state'], after['origin']), ('assigned', 'X1'))     # the rest is applied
+        error = self.error('stock.picking', 'write', [[picking['id']], {'bogus': 1}])   # still checked
+        self.assertEqual(error['data']['name'], 'builtins.ValueError')
+        self.emu.control('faults', {'reset': True})
+        self.assertEqual(self.emu.control('stats')['faults_pending']['drop_writes'], [])
+        self.assertTrue(self.ok('stock.picking', 'write', [[picking['id']], {'state': 'done',
+                                                                              'origin': picking['origin']}]))
+        self.assertEqual(self.ok('stock.picking', 'read', [[picking['id']], ['state']])[0]['state'], 'done')
+        reply = self.emu.post_json('/__emulator/faults', {'drop_writes': 'stock.picking.state'})
+        self.assertEqual(reply.status, 400)
+
     def test_errors_of_call_kw(self):
         error = self.kw('no.such.model', 'search_read', [], {})
         self.assertEqual((error['id'], error['error']['code']), (None, 404))

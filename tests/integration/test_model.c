@@ -225,6 +225,20 @@ static void test_upsert_by_reference(void **state)
     odoo_client_free(c);
 }
 
+/* A refused create after the search: the error comes back, and the partial
+ * result tells what was done (nothing) without leaking (ASan/valgrind). */
+static void test_upsert_refused_create(void **state)
+{
+    odoo_client *c = emu_client(NULL, NULL);
+    json_t *recs = json_pack("[{s:s}]", "default_code", "NONAME-1"), *res = NULL;
+    (void)state;
+    EMU_ASSERT_RC(c, odoo_upsert(c, &res, "product.product", "default_code", recs, 500, NULL),
+                  ODOO_EVALIDATION);
+    json_decref(res);
+    json_decref(recs);
+    odoo_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +248,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_create_batch_chunks),
         cmocka_unit_test(test_write_grouped_by_values),
         cmocka_unit_test(test_upsert_by_reference),
+        cmocka_unit_test(test_upsert_refused_create),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -24,7 +24,14 @@ ODOO_EMAIL=$ODOO_USER build/examples/odoo-sync-orders --all --create-table \
 echo "== summary:"
 cat out/summary.json
 echo "== the DynamoDB table, as a Scan sees it (first item):"
-"$ODOO_TEST_AWS_PYTHON" - <<'PY'
+awspy=""
+for py in "${ODOO_TEST_AWS_PYTHON:-}" python3; do
+  if [ -n "$py" ] && "$py" -c 'import boto3' 2> /dev/null; then awspy=$py; break; fi
+done
+if [ -z "$awspy" ]; then
+  echo "(no Python with boto3 here to scan the table; the sync's summary above counts the writes)"
+else
+"$awspy" - <<'PY'
 import boto3, json, os
 db = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"],
                   region_name=os.environ["AWS_REGION"])
@@ -39,6 +46,7 @@ print("%d items in table Orders" % len(items))
 print(json.dumps(sorted(items, key=lambda i: int(i["order_id"]["S"]))[0], indent=1, sort_keys=True))
 json.dump(items, open("out/dynamodb-orders.json", "w"))
 PY
+fi
 echo "== output: out/orders.json ($(python3 -c 'import json; print(len(json.load(open("out/orders.json"))))') orders), out/dynamodb-orders.json (the table's items), out/summary.json"
 JOB
 /usr/bin/python3 tests/sinks/run_with_aws.py --dynamodb \

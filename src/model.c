@@ -155,6 +155,14 @@ static int check_ids(odoo_client *c, json_t *ids)
 
 /* ---- simple helpers ------------------------------------------------------------ */
 
+/* limit, offset and order of search/search_read (0 / NULL: not sent). */
+static int set_paging(json_t *kwargs, const char *order, long limit, long offset)
+{
+    return (limit && json_object_set_new(kwargs, "limit", json_integer(limit)))
+           || (offset && json_object_set_new(kwargs, "offset", json_integer(offset)))
+           || (order && json_object_set_new(kwargs, "order", json_string(order)));
+}
+
 int odoo_fields_get(odoo_client *c, json_t **out, const char *model,
                     const char *const *attributes, json_t *context)
 {
@@ -194,9 +202,7 @@ int odoo_search_read(odoo_client *c, json_t **out, const char *model, json_t *do
         return rc;
     kwargs = json_pack("{s:o, s:o}", "domain", domain ? json_incref(domain) : json_array(),
                        "fields", names_to_array(fields));
-    if (!kwargs || (limit && json_object_set_new(kwargs, "limit", json_integer(limit)))
-        || (offset && json_object_set_new(kwargs, "offset", json_integer(offset)))
-        || (order && json_object_set_new(kwargs, "order", json_string(order)))) {
+    if (!kwargs || set_paging(kwargs, order, limit, offset)) {
         json_decref(kwargs);
         return NOMEM(c);
     }
@@ -245,9 +251,7 @@ int odoo_search(odoo_client *c, json_t **out, const char *model, json_t *domain,
     kwargs = json_object();
     if (!kwargs
         || json_object_set_new(kwargs, "domain", domain ? json_incref(domain) : json_array())
-        || (limit && json_object_set_new(kwargs, "limit", json_integer(limit)))
-        || (offset && json_object_set_new(kwargs, "offset", json_integer(offset)))
-        || (order && json_object_set_new(kwargs, "order", json_string(order)))) {
+        || set_paging(kwargs, order, limit, offset)) {
         json_decref(kwargs);
         return NOMEM(c);
     }

@@ -270,6 +270,14 @@ static int transport_error(odoo_client *c, CURLcode cc)
         return odoo__error_set(&c->err, ODOO_ENETWORK, 0,
                                "connection closed before the whole answer arrived: %s",
                                detail);
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+        /* sending again cannot help: the certificate is not trusted */
+        odoo__error_set(&c->err, ODOO_ENETWORK, 0, "TLS certificate not accepted: %s", detail);
+        c->err.retryable = 0;
+        return ODOO_ENETWORK;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "bad URL: %s", detail);

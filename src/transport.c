@@ -57,6 +57,8 @@ static void backoff_sleep(odoo_client *c, int attempt)
 /* Whether the failed exchange may be sent again. */
 static int may_retry(odoo_client *c, int rc, int idempotent)
 {
+    if (!c->err.retryable && rc != ODOO_EHTTP)
+        return 0;
     switch (rc) {
     case ODOO_ENETWORK:
     case ODOO_ETIMEOUT:

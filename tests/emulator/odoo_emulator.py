@@ -4074,6 +4074,8 @@ def parse_args(argv):
     parser.add_argument('--seed', type=int, default=42, help='seed of the generated data')
     parser.add_argument('--quiet', action='store_true', help='print nothing but the LISTENING line')
     parser.add_argument('--verbose', action='store_true', help='log requests to stderr')
+    parser.add_argument('--tls-cert', metavar='PEM', help='serve HTTPS with this certificate chain')
+    parser.add_argument('--tls-key', metavar='PEM', help='the private key of --tls-cert')
     return parser.parse_args(argv)
 
 
@@ -4089,12 +4091,22 @@ def main(argv=None):
         return 0
     server = EmulatorServer((args.host, args.port), verbose=args.verbose)
     port = server.server_address[1]
+    scheme = 'http'
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # the handshake happens in the request's thread, not in the accepting one
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+        scheme = 'https'
+
     api_keys = {}
     if args.api_key:
         api_keys[args.api_key] = 2
     if args.limited_api_key:
         api_keys[args.limited_api_key] = registry.flavor.limited_uid
-    server.app = OdooEmulator(registry.flavor, registry, api_keys, f'http://{args.host}:{port}',
+    server.app = OdooEmulator(registry.flavor, registry, api_keys, f'{scheme}://{args.host}:{port}',
                               args.expire_sessions_every)
     thread = threading.Thread(target=server.serve_forever, name='http', daemon=True)
     thread.start()

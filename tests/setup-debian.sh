@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
-  python3 valgrind curl ca-certificates
+  python3 valgrind curl ca-certificates openssl
   # Python and Lua bindings (bindings/): SWIG, the modules, their tests
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
 )

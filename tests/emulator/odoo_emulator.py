@@ -29,6 +29,7 @@ import http
 import inspect
 import json
 import math
+import os
 import random
 import re
 import secrets
@@ -3732,7 +3733,8 @@ class OdooEmulator:
         return None
 
     def check_password(self, login, password, api_key_ok=False):
-        secrets_by_login = {'admin': 'admin', 'limited': 'limited'}
+        secrets_by_login = {'admin': getattr(self, 'admin_password', 'admin'),
+                            'limited': 'limited'}
         uid = self.user_by_login(login) if isinstance(login, str) else None
         if uid is not None and isinstance(password, str) and password:
             if password == secrets_by_login.get(login):
@@ -4108,6 +4110,9 @@ def main(argv=None):
         api_keys[args.limited_api_key] = registry.flavor.limited_uid
     server.app = OdooEmulator(registry.flavor, registry, api_keys, f'{scheme}://{args.host}:{port}',
                               args.expire_sessions_every)
+    # admin's password: 'admin', or ODOO_EMULATOR_ADMIN_PASSWORD (from the
+    # environment, never argv: the secrets tests grep process arguments)
+    server.app.admin_password = os.environ.get('ODOO_EMULATOR_ADMIN_PASSWORD') or 'admin'
     thread = threading.Thread(target=server.serve_forever, name='http', daemon=True)
     thread.start()
     print(f'LISTENING {port}', flush=True)

@@ -101,7 +101,8 @@ def main(argv):
             return 1
         url = f'http://127.0.0.1:{int(line.split()[1])}'
         env = dict(os.environ, ODOO_URL=url, ODOO_EMULATOR_URL=url, ODOO_DB=db,
-                   ODOO_USER='admin', ODOO_PASSWORD='admin')
+                   ODOO_USER='admin',
+                   ODOO_PASSWORD=os.environ.get('ODOO_EMULATOR_ADMIN_PASSWORD') or 'admin')
         if api_key:
             env['ODOO_API_KEY'] = api_key
         try:

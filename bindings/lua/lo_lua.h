@@ -1,0 +1,40 @@
+/*
+ * libodoo Lua binding - lo_lua.h: JSON values to and from Lua values, and
+ * errors raised as tables (see lo_lua.c).
+ */
+#ifndef LO_LUA_H
+#define LO_LUA_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include <jansson.h>
+
+/** The holder of a converted argument (a userdata on the Lua stack). */
+typedef struct lo_lua_box lo_lua_box;
+
+/**
+ * Add null, object(), array(), is_null(), Error and the error kinds to the
+ * module table at @p module, and create the registry entries.
+ */
+void lo_lua_init(lua_State *L, int module);
+
+/**
+ * Convert the argument at @p idx. nil (or none) gives NULL. Otherwise the
+ * JSON value is owned by a box userdata that replaces the argument on the
+ * stack, so that it is released even when an error unwinds the call;
+ * lo_lua_box_release() releases it at once on the normal path. A value that
+ * cannot be converted raises an InvalidArgument error table (never returns).
+ */
+json_t *lo_lua_arg(lua_State *L, int idx, lo_lua_box **box);
+
+/** Release the JSON value of a box now (NULL accepted). */
+void lo_lua_box_release(lo_lua_box *box);
+
+/** Push a JSON value (borrowed); NULL pushes nil. */
+void lo_lua_push(lua_State *L, const json_t *json);
+
+/** Push the calling thread's pending libodoo error as an error table (and clear it). */
+void lo_lua_push_pending(lua_State *L);
+
+#endif /* LO_LUA_H */

@@ -9,6 +9,8 @@ PACKAGES=(
   python3 valgrind curl ca-certificates openssl
   # Python and Lua bindings (bindings/): SWIG, the modules, their tests
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
+  # benchmarks (tests/bench/): OdooRPC, the Python client they compare against
+  python3-odoorpc
 )
 
 # Amazon DynamoDB Local (sink tests): Java 17 and npm (for the pinned npm

@@ -251,7 +251,7 @@ static int build_kwargs(odoo_client *c, json_t **out, json_t *kwargs, json_t *co
     json_t *kw, *ctx;
 
     *out = NULL;
-    kw = kwargs ? json_copy(kwargs) : json_object();
+    kw = kwargs ? odoo__json_copy(kwargs) : json_object();
     if (!kw)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     if (c->context || context) {
@@ -381,7 +381,7 @@ int odoo_client_set_context(odoo_client *c, json_t *context)
     if (context) {
         if (!json_is_object(context))
             return odoo__error_set(&c->err, ODOO_EINVAL, 0, "context must be a JSON object");
-        copy = json_deep_copy(context);
+        copy = odoo__json_deep_copy(context);
         if (!copy)
             return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     }

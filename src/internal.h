@@ -28,10 +28,24 @@ void *odoo__realloc(void *p, size_t n);
 char *odoo__strdup(const char *s);
 /* Duplicate s, or set *out to NULL for a NULL s. ODOO_ENOMEM on failure. */
 int odoo__strdup_opt(char **out, const char *s);
+#ifdef ODOO_ALLOC_HOOKS
+/* Test-only (tests/torture; built only with the CMake option ODOO_ALLOC_HOOKS):
+ * make the n-th allocation from now fail (one failure; n <= 0: none), count
+ * the allocations since the last call, and count one allocation, telling
+ * whether it must fail (for the torture's own jansson allocator). */
+void odoo__set_alloc_fail_after(long n);
+long odoo__alloc_calls(void);
+int odoo__alloc_should_fail(void);
+#endif
 /* Overwrite the string's bytes with zeros, then free it. Accepts NULL. */
 void odoo__free_secret(char *s);
 /* Overwrite n bytes with zeros in a way the compiler cannot drop. */
 void odoo__wipe(void *p, size_t n);
+
+/* json_copy() / json_deep_copy() that give NULL, never a partial copy, when
+ * an allocation fails (util.c). */
+json_t *odoo__json_copy(json_t *v);
+json_t *odoo__json_deep_copy(const json_t *v);
 
 /* ---- growable byte buffer (util.c) -------------------------------------- */
 

@@ -598,7 +598,7 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
         if (id) {
             /* the key already has this value: write the rest only, so records
              * needing the same changes share one write */
-            json_t *vals = json_copy(r);
+            json_t *vals = odoo__json_copy(r);
             int bad = !vals || json_object_del(vals, key_field) != 0;
             if (!bad && json_object_size(vals) > 0) {
                 json_t *u = json_pack("{s:O, s:O}", "id", id, "values", vals);
@@ -678,7 +678,7 @@ static int iter_create(odoo_iter **out, odoo_client *c, const char *model, json_
     it->changed = changed;
     it->page_size = page_size ? page_size : ODOO_DEFAULT_BATCH_SIZE;
     it->model = odoo__strdup(model);
-    it->domain = domain ? json_deep_copy(domain) : json_array();
+    it->domain = domain ? odoo__json_deep_copy(domain) : json_array();
     it->fields = names_to_array(fields);
     if (!it->model || !it->domain || !it->fields) {
         odoo_iter_free(it);
@@ -758,8 +758,8 @@ static int iter_fetch(odoo_iter *it)
             return rc;
         it->checked = 1;
     }
-    fields = json_copy(it->fields);
-    domain = json_copy(it->domain);
+    fields = odoo__json_copy(it->fields);
+    domain = odoo__json_copy(it->domain);
     if (!fields || !domain)
         goto nomem;
     if (!has_field(fields, "id") && json_array_append_new(fields, json_string("id")))

@@ -611,7 +611,8 @@ static int call_jsonrpc(odoo_client *c, json_t **out, const char *model, const c
                            "args", a)
                : NULL;
     if (!params) {
-        wipe_json_strings(a);
+        /* only the secret: args and kwargs are the caller's (shared references) */
+        wipe_json_strings(json_array_get(a, 2));
         json_decref(a);
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     }
@@ -672,7 +673,7 @@ static const struct {
 static int json2_body(odoo_client *c, json_t **out, const char *method, json_t *args,
                       json_t *kwargs)
 {
-    json_t *body = json_copy(kwargs);
+    json_t *body = odoo__json_copy(kwargs);
     size_t i, n = json_array_size(args), first = 0, sig;
     const char *const *names = NULL;
     int has_ids = 1;

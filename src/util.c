@@ -10,18 +10,52 @@
 
 #include "internal.h"
 
+#ifdef ODOO_ALLOC_HOOKS
+/* Test-only allocation-failure injection (tests/torture), compiled only with
+ * -DODOO_ALLOC_HOOKS (the CMake option of the same name, never in release
+ * builds). Not thread-safe: the torture programs are single-threaded. */
+static long alloc_fail_at = 0; /* fail the n-th allocation from now; 0: never */
+static long alloc_calls = 0;
+
+void odoo__set_alloc_fail_after(long n)
+{
+    alloc_fail_at = n > 0 ? n : 0;
+    alloc_calls = 0;
+}
+
+long odoo__alloc_calls(void)
+{
+    return alloc_calls;
+}
+
+int odoo__alloc_should_fail(void)
+{
+    alloc_calls++;
+    return alloc_fail_at > 0 && alloc_calls == alloc_fail_at;
+}
+#  define ALLOC_FAILS() odoo__alloc_should_fail()
+#else
+#  define ALLOC_FAILS() 0
+#endif
+
 void *odoo__malloc(size_t n)
 {
+    if (ALLOC_FAILS())
+        return NULL;
     return malloc(n ? n : 1);
 }
 
 void *odoo__calloc(size_t nmemb, size_t size)
 {
+    if (ALLOC_FAILS())
+        return NULL;
     return calloc(nmemb ? nmemb : 1, size ? size : 1);
 }
 
 void *odoo__realloc(void *p, size_t n)
 {
+    if (ALLOC_FAILS())
+        return NULL;
     return realloc(p, n ? n : 1);
 }
 
@@ -64,6 +98,32 @@ void odoo__free_secret(char *s)
 void odoo_free(void *ptr)
 {
     free(ptr);
+}
+
+/* ---- JSON copies ------------------------------------------------------------ */
+
+/* jansson's json_copy() (and, depending on its version, json_deep_copy())
+ * skips the members it cannot allocate and still returns the copy: out of
+ * memory, a request could go out without its "domain" or "order". These
+ * return NULL instead of a partial copy. json_equal() allocates nothing. */
+json_t *odoo__json_copy(json_t *v)
+{
+    json_t *c = json_copy(v);
+    if (c && !json_equal(c, v)) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
+}
+
+json_t *odoo__json_deep_copy(const json_t *v)
+{
+    json_t *c = json_deep_copy(v);
+    if (c && !json_equal(c, v)) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* ---- buffer ---------------------------------------------------------------- */

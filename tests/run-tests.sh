@@ -2,7 +2,8 @@
 # Install dependencies, build libodoo and run every test.
 #
 #   bash tests/run-tests.sh              normal build (warnings are errors), all tests
-#   bash tests/run-tests.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build
+#   bash tests/run-tests.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build,
+#                                        plus the allocation-failure torture (tests/torture)
 #   bash tests/run-tests.sh --valgrind   the C tests under valgrind (0 errors, 0 leaks)
 #
 # Each mode uses its own build directory (build, build-asan, build-valgrind).
@@ -23,8 +24,8 @@ case "$mode" in
   --sanitize)
     dir=build-asan
     cmake -S . -B "$dir" "${common[@]}" -DCMAKE_BUILD_TYPE=Debug \
-          -DODOO_SANITIZE=address,undefined
-    labels=(-L 'unit|integration|cli|sinks|sync')
+          -DODOO_SANITIZE=address,undefined -DODOO_ALLOC_HOOKS=ON
+    labels=(-L 'unit|integration|cli|sinks|sync|torture')
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ;;

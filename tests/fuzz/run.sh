@@ -40,7 +40,9 @@ run_one() {
   # odoo-products prints its mapping errors to stderr: libFuzzer keeps its
   # own (and the sanitizers') reports on a duplicate of stderr
   [ "$t" = mapping ] && extra=(-close_fd_mask=2)
-  "$dir/fuzz_$t" "$dir/corpus/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  # FUZZ_SEED: a fixed libFuzzer seed (CI sets one, so a run is repeatable);
+  # unset or 0 = a random seed each run
+  "$dir/fuzz_$t" "$dir/corpus/$t" -seed="${FUZZ_SEED:-0}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" \
       "${extra[@]}" >"$dir/logs/$t.log" 2>&1
   echo $? >"$dir/logs/$t.rc"

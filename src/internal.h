@@ -93,6 +93,23 @@ int odoo__map_exception(const char *klass, int rpc_code, const char *message);
 /* Whether an HTTP status means "try again later". */
 int odoo__http_status_retryable(int status);
 
+/* ---- JSON decoding (json_parse.c) ---------------------------------------- */
+
+/* What went wrong in odoo__json_parse: a message and the byte offset. */
+typedef struct odoo__json_error {
+    size_t position;
+    char text[96];
+} odoo__json_error;
+
+enum { ODOO__JSON_SYNTAX = 1, ODOO__JSON_NOMEM = 2 };
+
+/* Decode the JSON text buf[0, len) (need not be NUL-terminated) into jansson
+ * values, with json_loadb's semantics (flags 0, or JSON_DECODE_ANY when any is
+ * non-zero: any value at the top level instead of an object or array).
+ * Returns 0 and a new reference in *out; ODOO__JSON_SYNTAX (malformed input)
+ * or ODOO__JSON_NOMEM (an allocation failed) with err filled (may be NULL). */
+int odoo__json_parse(const char *buf, size_t len, int any, json_t **out, odoo__json_error *err);
+
 /* ---- answers (rpc.c) ---------------------------------------------------- */
 
 /* Parse a JSON-RPC answer from /web/... or /jsonrpc.

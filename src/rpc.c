@@ -216,24 +216,37 @@ static int non_json_answer(odoo_error *err, long status, const char *content_typ
                            summary[0] ? ": " : "", summary);
 }
 
+/* Decode an answer's JSON; a non-JSON error page is summarised instead. */
+static int decode(odoo_error *err, long status, const char *content_type, const char *body,
+                  size_t len, int any, json_t **root)
+{
+    odoo__json_error jerr;
+    int rc = odoo__json_parse(body, len, any, root, &jerr);
+    if (rc == 0)
+        return ODOO_OK;
+    if (rc == ODOO__JSON_NOMEM)
+        return odoo__error_set(err, ODOO_ENOMEM, (int)status,
+                               "out of memory decoding a %zu-byte answer", len);
+    if (status < 200 || status >= 300)
+        return non_json_answer(err, status, content_type, body, len);
+    return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
+                           "malformed JSON answer (%zu bytes): %s at byte %zu", len, jerr.text,
+                           jerr.position);
+}
+
 int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_type,
                              const char *body, size_t len, json_t **result)
 {
-    json_error_t jerr;
     json_t *root, *error, *version, *res;
+    int rc;
 
     *result = NULL;
     if (!odoo__content_type_is_json(content_type))
         return non_json_answer(err, status, content_type, body, len);
 
-    root = json_loadb(body ? body : "", len, 0, &jerr);
-    if (!root) {
-        if (status < 200 || status >= 300)
-            return non_json_answer(err, status, content_type, body, len);
-        return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
-                               "malformed JSON answer (%zu bytes): %s at byte %d", len,
-                               jerr.text, jerr.position);
-    }
+    rc = decode(err, status, content_type, body, len, 0, &root);
+    if (rc)
+        return rc;
     if (!json_is_object(root)) {
         json_decref(root);
         if (status < 200 || status >= 300)
@@ -243,7 +256,7 @@ int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_t
     }
     error = json_object_get(root, "error");
     if (error) {
-        int rc = odoo__rpc_error_from_json(err, status, error);
+        rc = odoo__rpc_error_from_json(err, status, error);
         json_decref(root);
         return rc;
     }
@@ -271,20 +284,15 @@ int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_t
 int odoo__json2_parse_response(odoo_error *err, long status, const char *content_type,
                                const char *body, size_t len, json_t **result)
 {
-    json_error_t jerr;
     json_t *root;
+    int rc;
 
     *result = NULL;
     if (!odoo__content_type_is_json(content_type))
         return non_json_answer(err, status, content_type, body, len);
-    root = json_loadb(body ? body : "", len, JSON_DECODE_ANY, &jerr);
-    if (!root) {
-        if (status < 200 || status >= 300)
-            return non_json_answer(err, status, content_type, body, len);
-        return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
-                               "malformed JSON answer (%zu bytes): %s at byte %d", len,
-                               jerr.text, jerr.position);
-    }
+    rc = decode(err, status, content_type, body, len, 1, &root);
+    if (rc)
+        return rc;
     if (status >= 200 && status < 300) {
         *result = root; /* the bare result */
         return ODOO_OK;
@@ -293,7 +301,6 @@ int odoo__json2_parse_response(odoo_error *err, long status, const char *content
     if (json_is_object(root) && json_is_string(json_object_get(root, "name"))) {
         const char *klass = json_string_value(json_object_get(root, "name"));
         const char *message = json_string_value(json_object_get(root, "message"));
-        int rc;
         if (!message || !*message)
             message = "Odoo Server Error";
         rc = odoo__map_exception(klass, -1, message);

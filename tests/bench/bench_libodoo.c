@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "odoo.h"
+#include "internal.h" /* cmd_decode: the answer parser itself */
 
 static const char *const FIELDS[] = {"name",      "partner_id", "amount_total", "state",
                                      "date_order", "write_date", "user_id",      NULL};
@@ -252,14 +253,16 @@ static int cmd_conc(int threads, long n, long page)
     return rc;
 }
 
-/* The client-side decode of a saved answer: jansson's json_loadb of the HTTP
- * body plus taking "result" out, what odoo_call_kw does after the transfer. */
-static int cmd_decode(const char *path, int reps)
+/* The client-side decode of a saved answer, without the network: with
+ * "libodoo", the answer parser odoo_call_kw uses (odoo__rpc_parse_response:
+ * the JSON decode and taking "result" out); with "jansson", jansson's
+ * json_loadb of the same bytes (the decoder libodoo used before 0.3). */
+static int cmd_decode(const char *path, int reps, const char *how)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
     long len;
-    int r;
+    int r, with_jansson = how && strcmp(how, "jansson") == 0;
     size_t total = 0;
     if (!f)
         return 1;
@@ -274,15 +277,31 @@ static int cmd_decode(const char *path, int reps)
     }
     fclose(f);
     for (r = 0; r < reps; r++) {
-        json_error_t err;
-        json_t *doc = json_loadb(buf, (size_t)len, 0, &err);
-        if (!doc) {
-            fprintf(stderr, "decode: %s\n", err.text);
-            free(buf);
-            return 1;
+        json_t *result;
+        if (with_jansson) {
+            json_error_t err;
+            json_t *doc = json_loadb(buf, (size_t)len, 0, &err);
+            if (!doc) {
+                fprintf(stderr, "decode: %s\n", err.text);
+                free(buf);
+                return 1;
+            }
+            result = json_incref(json_object_get(doc, "result"));
+            json_decref(doc);
+        } else {
+            odoo_error err;
+            odoo__error_init(&err);
+            if (odoo__rpc_parse_response(&err, 200, "application/json", buf, (size_t)len,
+                                         &result)) {
+                fprintf(stderr, "decode: %s\n", odoo_error_message(&err));
+                odoo__error_clear(&err);
+                free(buf);
+                return 1;
+            }
+            odoo__error_clear(&err);
         }
-        total += json_array_size(json_object_get(doc, "result"));
-        json_decref(doc);
+        total += json_array_size(result);
+        json_decref(result);
     }
     printf("{\"n\": %zu}\n", total / (size_t)(reps ? reps : 1));
     free(buf);
@@ -300,8 +319,8 @@ int main(int argc, char **argv)
     if (argc >= 5 && strcmp(argv[1], "conc") == 0)
         return cmd_conc(atoi(argv[2]), atol(argv[3]), atol(argv[4]));
     if (argc >= 4 && strcmp(argv[1], "decode") == 0)
-        return cmd_decode(argv[2], atoi(argv[3]));
+        return cmd_decode(argv[2], atoi(argv[3]), argc >= 5 ? argv[4] : "libodoo");
     fprintf(stderr, "usage: bench_libodoo fetch N REPS | iter N PAGE | loadall N | "
-                    "conc THREADS N PAGE | decode FILE REPS\n");
+                    "conc THREADS N PAGE | decode FILE REPS [libodoo|jansson]\n");
     return 2;
 }

@@ -19,7 +19,7 @@ import os
 import shutil
 
 TARGETS = ["rpc_response", "json2_response", "html_summary", "redact", "dynamodb",
-           "secret", "sigv4", "mapping"]
+           "secret", "sigv4", "mapping", "json_parse"]
 
 
 def answer(status, ctype, body):
@@ -47,6 +47,7 @@ def wire_seeds(wire):
             seed = answer(int(resp.get("status", 200)), ctype, body)
             yield "rpc_response", seed
             yield "json2_response", seed
+            yield "json_parse", b"\1" + body.encode()
             if "html" in ctype or not body.lstrip().startswith(("{", "[")):
                 yield "html_summary", b"\x9f" + body.encode()
             # the trace of the answer: headers then body

@@ -432,8 +432,13 @@ int odoo_create_batch(odoo_client *c, json_t **out_ids, const char *model, json_
         rc = odoo_create(c, &ids, model, part, context);
         json_decref(part);
         if (rc == ODOO_OK) {
+            /* the records exist: a caller told only "out of memory" would
+             * think nothing happened to them */
             if (json_array_extend(all, ids) != 0)
-                rc = NOMEM(c);
+                rc = odoo__error_set(&c->err, ODOO_EINDOUBT, 0,
+                                     "%zu records were created but their ids could not be "
+                                     "recorded: out of memory",
+                                     json_array_size(ids));
             json_decref(ids);
         }
     }
@@ -442,6 +447,37 @@ int odoo_create_batch(odoo_client *c, json_t **out_ids, const char *model, json_
     else
         json_decref(all);
     return rc;
+}
+
+/* jansson 2.14 does not check a failed write of an object's key:
+ * json_dumps() can then return a text without it, and two different value
+ * sets could share a group. A failure is remembered and the text dropped. */
+typedef struct {
+    odoo__buf b;
+    int failed;
+} canon_buf;
+
+static int canon_cb(const char *p, size_t n, void *data)
+{
+    canon_buf *cb = data;
+    if (cb->failed || odoo__buf_append(&cb->b, p, n) != ODOO_OK) {
+        cb->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* The canonical text of a value set (sorted keys), or NULL. */
+static char *canon_text(json_t *values)
+{
+    canon_buf cb;
+    memset(&cb, 0, sizeof(cb));
+    if (json_dump_callback(values, canon_cb, &cb, JSON_COMPACT | JSON_SORT_KEYS) != 0
+        || cb.failed || !cb.b.data) {
+        free(cb.b.data);
+        return NULL;
+    }
+    return cb.b.data;
 }
 
 int odoo_write_grouped(odoo_client *c, const char *model, json_t *updates, size_t chunk,
@@ -475,7 +511,7 @@ int odoo_write_grouped(odoo_client *c, const char *model, json_t *updates, size_
         }
         if ((rc = check_values(c, model, values)) != ODOO_OK)
             break;
-        canon = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS);
+        canon = canon_text(values);
         if (!canon) {
             rc = NOMEM(c);
             break;
@@ -587,8 +623,14 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
             goto done;
         json_array_foreach(rows, j, row) {
             json_t *k = json_object_get(row, key_field);
-            if (json_is_string(k) && !json_object_get(existing, json_string_value(k)))
-                json_object_set(existing, json_string_value(k), json_object_get(row, "id"));
+            /* a record missed here would be created a second time */
+            if (json_is_string(k) && !json_object_get(existing, json_string_value(k))
+                && json_object_set(existing, json_string_value(k), json_object_get(row, "id"))
+                       != 0) {
+                json_decref(rows);
+                rc = NOMEM(c);
+                goto done;
+            }
         }
         json_decref(rows);
     }
@@ -623,6 +665,11 @@ done:
         /* "o" steals: the fresh empty arrays do not leak */
         *out = json_pack("{s:o, s:o}", "created", created ? json_incref(created) : json_array(),
                          "updated", rc == ODOO_OK ? json_incref(updated) : json_array());
+        /* done, but the caller cannot learn what was created */
+        if (!*out && rc == ODOO_OK)
+            rc = odoo__error_set(&c->err, ODOO_EINDOUBT, 0,
+                                 "the upsert was applied but its result could not be built: "
+                                 "out of memory");
     }
     json_decref(keys);
     json_decref(existing);
@@ -646,8 +693,11 @@ struct odoo_iter {
     json_t *page;   /* current page */
     size_t pos;     /* next record of the page */
     int last_page;  /* the current page was the last one */
-    long long last_id;
+    long long last_id; /* keyset position: the last record handed out */
     char *last_wd;
+    long long cur_id;  /* the cursor: the greatest (write_date, id) handed out or given */
+    char *cur_wd;
+    char *overlap_from; /* first page: write_date >= this (odoo_iter_set_overlap) */
     unsigned long long count;
     unsigned long pages;
     int checked;
@@ -703,8 +753,9 @@ int odoo_iter_changed_since(odoo_iter **out, odoo_client *c, const char *model,
         return rc;
     if (since_write_date && *since_write_date) {
         (*out)->last_wd = odoo__strdup(since_write_date);
-        (*out)->last_id = since_id;
-        if (!(*out)->last_wd) {
+        (*out)->cur_wd = odoo__strdup(since_write_date);
+        (*out)->last_id = (*out)->cur_id = since_id;
+        if (!(*out)->last_wd || !(*out)->cur_wd) {
             odoo_iter_free(*out);
             *out = NULL;
             return NOMEM(c);
@@ -713,10 +764,78 @@ int odoo_iter_changed_since(odoo_iter **out, odoo_client *c, const char *model,
     return ODOO_OK;
 }
 
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    long long era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+    long long era;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+int odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    long long t, yy;
+    unsigned um, ud;
+    char buf[64];
+    if (!it)
+        return ODOO_EINVAL;
+    odoo__error_clear(&it->client->err);
+    if (!it->changed)
+        return odoo__error_set(&it->client->err, ODOO_EINVAL, 0,
+                               "an overlap needs an iterator from odoo_iter_changed_since()");
+    if (it->pages || it->count)
+        return odoo__error_set(&it->client->err, ODOO_EINVAL, 0,
+                               "the overlap must be set before the first record");
+    if (!it->last_wd)
+        return ODOO_OK; /* from the start: everything is read anyway */
+    if (sscanf(it->last_wd, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
+        || it->last_wd[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
+        return odoo__error_set(&it->client->err, ODOO_EINVAL, 0,
+                               "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
+    t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec
+        - (long long)seconds;
+    {
+        long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+        int sod = (int)(t - days * 86400);
+        civil_from_days(days, &yy, &um, &ud);
+        if (yy < 1) /* further back than any record */
+            yy = 1, um = 1, ud = 1, sod = 0;
+        snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d:%02d", (int)yy, um % 100,
+                 ud % 100, sod / 3600, (sod / 60) % 60, sod % 60);
+    }
+    free(it->overlap_from);
+    it->overlap_from = odoo__strdup(buf);
+    return it->overlap_from ? ODOO_OK : NOMEM(it->client);
+}
+
 void odoo_iter_free(odoo_iter *it)
 {
     if (!it)
         return;
+    free(it->cur_wd);
+    free(it->overlap_from);
     free(it->model);
     json_decref(it->domain);
     json_decref(it->fields);
@@ -768,7 +887,12 @@ static int iter_fetch(odoo_iter *it)
         if (!has_field(fields, "write_date")
             && json_array_append_new(fields, json_string("write_date")))
             goto nomem;
-        if (it->last_wd) {
+        if (it->overlap_from && it->pages == 0) {
+            /* the first page goes back: write_date >= cursor - overlap */
+            if (json_array_append_new(domain, json_pack("[s, s, s]", "write_date", ">=",
+                                                        it->overlap_from)))
+                goto nomem;
+        } else if (it->last_wd) {
             /* (write_date, id) > (last write_date, last id) */
             json_t *after = json_pack("[s, [s, s, s], s, [s, s, s], [s, s, I]]", "|",
                                       "write_date", ">", it->last_wd, "&", "write_date", "=",
@@ -816,19 +940,35 @@ static int iter_advance(odoo_iter *it, json_t *record)
     if (!json_is_integer(id))
         return odoo__error_set(&it->client->err, ODOO_EPROTOCOL, 200,
                                "a record came without an integer id");
-    it->last_id = (long long)json_integer_value(id);
     if (it->changed) {
+        /* the positions move as a whole or not at all; the cursor only
+         * forwards (an overlap hands out records from before it again) */
         const char *wd = json_string_value(json_object_get(record, "write_date"));
-        char *copy;
+        long long rid = (long long)json_integer_value(id);
+        int forward;
+        char *copy, *cur = NULL;
         if (!wd)
             return odoo__error_set(&it->client->err, ODOO_EPROTOCOL, 200,
                                    "a record came without write_date");
+        forward = !it->cur_wd || strcmp(wd, it->cur_wd) > 0
+                  || (strcmp(wd, it->cur_wd) == 0 && rid > it->cur_id);
         copy = odoo__strdup(wd);
-        if (!copy)
+        if (forward)
+            cur = odoo__strdup(wd);
+        if (!copy || (forward && !cur)) {
+            free(copy);
+            free(cur);
             return NOMEM(it->client);
+        }
         free(it->last_wd);
         it->last_wd = copy;
+        if (forward) {
+            free(it->cur_wd);
+            it->cur_wd = cur;
+            it->cur_id = rid;
+        }
     }
+    it->last_id = (long long)json_integer_value(id);
     it->count++;
     return ODOO_OK;
 }
@@ -902,9 +1042,9 @@ int odoo_iter_next_page(odoo_iter *it, json_t **page)
 void odoo_iter_cursor(const odoo_iter *it, const char **write_date, long long *id)
 {
     if (write_date)
-        *write_date = it ? it->last_wd : NULL;
+        *write_date = it && it->changed ? it->cur_wd : NULL;
     if (id)
-        *id = it ? it->last_id : 0;
+        *id = !it ? 0 : it->changed ? it->cur_id : it->last_id;
 }
 
 unsigned long long odoo_iter_count(const odoo_iter *it)

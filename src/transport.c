@@ -91,6 +91,8 @@ static int maybe_in_doubt(odoo_client *c, int rc, int idempotent)
         doubt = 1;
     else if (rc == ODOO_EPROTOCOL)
         doubt = 1;
+    else if (rc == ODOO_ENOMEM && c->last_sent)
+        doubt = 1; /* sent, but the answer could not be received or read */
     if (!doubt)
         return rc;
     {

@@ -23,6 +23,12 @@ static void usage(FILE *f)
         "  --state-file PATH   incremental: only orders changed since the (write_date, id)\n"
         "                      cursor saved in PATH; the cursor moves only after every sink\n"
         "                      stored the page, so a killed run resumes with nothing lost\n"
+        "  --overlap SECONDS   with --state-file: read again the orders changed within SECONDS\n"
+        "                      before the cursor, its own second included (default 0: that\n"
+        "                      second only), so orders Odoo stamped behind the cursor (same\n"
+        "                      second, smaller id; long transactions) are not missed;\n"
+        "                      re-read orders are written again (puts are idempotent)\n"
+        "  --no-overlap        the strict cursor: never re-read (may miss such orders)\n"
         "  --domain JSON       an extra Odoo domain, e.g. '[[\"state\",\"=\",\"sale\"]]'\n"
         "\n"
         "Where to write (repeatable):\n"
@@ -137,6 +143,7 @@ int main(int argc, char **argv)
     cfg.limit = 100;
     cfg.page_size = 500;
     cfg.timeout_ms = 120000;
+    cfg.overlap_s = 0;
     cfg.dead_letter_dir = ".";
     cfg.transport = ODOO_TRANSPORT_AUTO;
 
@@ -164,6 +171,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--lambda")) {
             cfg.lambda = 1;
             takes = 0;
+        } else if (!strcmp(a, "--no-overlap")) {
+            cfg.overlap_s = -1;
+            takes = 0;
         } else if (!val) {
             fprintf(stderr, "odoo-sync-orders: %s needs a value (see --help)\n", a);
             return SYNC_EXIT_USAGE;
@@ -184,6 +194,9 @@ int main(int argc, char **argv)
             cfg.timeout_ms = v * 1000;
         } else if (!strcmp(a, "--state-file")) {
             cfg.state_file = val;
+        } else if (!strcmp(a, "--overlap")) {
+            if (parse_long(val, 0, 31L * 86400, &cfg.overlap_s) != 0)
+                goto bad;
         } else if (!strcmp(a, "--domain")) {
             cfg.domain = val;
         } else if (!strcmp(a, "--secret-id")) {

@@ -516,6 +516,9 @@ static int sync_paged(sync_run *run, json_t *domain)
         rc = odoo_iter_changed_since(&it, run->client, "sale.order", domain, order_fields,
                                      run->cfg->page_size, since, since_id);
         free(since);
+        /* orders Odoo stamped behind the saved cursor are read again */
+        if (rc == ODOO_OK && run->cfg->overlap_s >= 0)
+            rc = odoo_iter_set_overlap(it, (unsigned int)run->cfg->overlap_s);
     } else {
         long long total = 0;
         if (!run->cfg->quiet && isatty(STDERR_FILENO)
@@ -526,6 +529,7 @@ static int sync_paged(sync_run *run, json_t *domain)
     }
     if (rc != ODOO_OK) {
         odoo_failure(run, "sale.order", rc);
+        odoo_iter_free(it);
         return -1;
     }
     while ((n = odoo_iter_next_page(it, &page)) > 0) {

@@ -24,6 +24,7 @@ typedef struct {
     size_t page_size;
     unsigned long max_pages; /* testing aid: stop after this many pages */
     const char *state_file;
+    long overlap_s; /* --overlap: seconds re-read before the cursor; -1: none */
     const char *domain;
     const char *secret_id;
     const char *sinks[SYNC_MAX_SINKS];

@@ -151,8 +151,14 @@ ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char 
  * Iterate the records changed since a cursor position, ordered by
  * (write_date, id): those with write_date > @p since_write_date, or equal to
  * it with id > @p since_id. Persist odoo_iter_cursor() after processing a
- * page and start from it after a crash: nothing is lost and nothing
- * skipped, ties on write_date being broken by the id.
+ * page and start from it after a crash: nothing handed out is skipped, ties
+ * on write_date being broken by the id.
+ *
+ * Odoo's write_date has whole seconds and is the time its transaction
+ * started: a record written in the cursor's second with a smaller id, or by
+ * a transaction that started before the cursor's write_date and committed
+ * after it was read, lands behind the cursor and would be missed. Set an
+ * overlap with odoo_iter_set_overlap() to read such records (at least once).
  * @param since_write_date "YYYY-MM-DD HH:MM:SS" (UTC), or NULL for the start.
  * @since 0.2.0
  */
@@ -160,6 +166,23 @@ ODOO_EXTERN(int) odoo_iter_changed_since(odoo_iter **out, odoo_client *client,
                                          const char *model, json_t *domain,
                                          const char *const *fields, size_t page_size,
                                          const char *since_write_date, long long since_id);
+
+/**
+ * Read again, on the first page, the records changed within @p seconds
+ * before the cursor given to odoo_iter_changed_since(), its own second
+ * included: the first page asks for write_date >= (cursor's write_date -
+ * seconds) instead of the strict (write_date, id) order. Records already
+ * handed out by an earlier run are handed out again (at-least-once: a sink
+ * must make storing a record twice harmless, as a put by key does), and
+ * records written behind the cursor are not missed. 0 re-reads the cursor's
+ * second only. odoo_iter_cursor() never moves backwards because of it.
+ * Call before the first odoo_iter_next() / odoo_iter_next_page(); no effect
+ * without a starting write_date.
+ * @return ODOO_OK, or ODOO_EINVAL (not a changed_since iterator, already
+ *         started, or a starting write_date not "YYYY-MM-DD HH:MM:SS").
+ * @since 0.3.0
+ */
+ODOO_EXTERN(int) odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds);
 
 /**
  * The next record.

@@ -176,6 +176,142 @@ static void test_cursor_resume_after_changes(void **state)
     odoo_client_free(c);
 }
 
+/* A trace callback keeping the last request body sent. */
+static void keep_request(odoo_trace_kind kind, const char *text, size_t len, void *ud)
+{
+    char *buf = ud;
+    if (kind != ODOO_TRACE_DATA_OUT)
+        return;
+    if (len > 4095)
+        len = 4095;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+}
+
+static json_t *read_ids(odoo_client *c, const char *wd, long long id, int overlap, long overlap_s)
+{
+    odoo_iter *it = NULL;
+    json_t *ids = json_array(), *rec;
+    int n;
+    assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50, wd, id),
+                     ODOO_OK);
+    if (overlap)
+        EMU_ASSERT_RC(c, odoo_iter_set_overlap(it, (unsigned)overlap_s), ODOO_OK);
+    while ((n = odoo_iter_next(it, &rec)) == 1) {
+        json_array_append_new(ids, json_incref(json_object_get(rec, "id")));
+        json_decref(rec);
+    }
+    EMU_ASSERT_RC(c, n, 0);
+    odoo_iter_free(it);
+    return ids;
+}
+
+static int has_id(json_t *ids, long long id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) if (json_integer_value(v) == id) return 1;
+    return 0;
+}
+
+/* Odoo's write_date has whole seconds: an order written in the cursor's second
+ * with a smaller id is behind the (write_date, id) cursor. Without an overlap
+ * it is missed; with odoo_iter_set_overlap() it is read, and the cursor does
+ * not move backwards. */
+static void test_overlap_reads_writes_behind_the_cursor(void **state)
+{
+    odoo_client *c = emu_client(NULL, NULL);
+    json_t *vals = json_pack("{s:s}", "client_order_ref", "SAME-SECOND"), *ids, *rows = NULL;
+    const char *fields[] = {"write_date", NULL};
+    char wd200[32] = "", wd10[32] = "";
+    int attempt;
+    (void)state;
+    for (attempt = 0; attempt < 5; attempt++) {
+        json_t *one = json_pack("[i]", 200), *ten = json_pack("[i]", 10);
+        EMU_ASSERT_RC(c, odoo_write(c, "sale.order", one, vals, NULL), ODOO_OK);
+        EMU_ASSERT_RC(c, odoo_write(c, "sale.order", ten, vals, NULL), ODOO_OK);
+        EMU_ASSERT_RC(c, odoo_read(c, &rows, "sale.order", one, fields, NULL), ODOO_OK);
+        snprintf(wd200, sizeof(wd200), "%s",
+                 json_string_value(json_object_get(json_array_get(rows, 0), "write_date")));
+        json_decref(rows);
+        EMU_ASSERT_RC(c, odoo_read(c, &rows, "sale.order", ten, fields, NULL), ODOO_OK);
+        snprintf(wd10, sizeof(wd10), "%s",
+                 json_string_value(json_object_get(json_array_get(rows, 0), "write_date")));
+        json_decref(rows);
+        json_decref(one);
+        json_decref(ten);
+        if (strcmp(wd200, wd10) == 0)
+            break; /* both in one second (else the second turned: again) */
+    }
+    assert_string_equal(wd200, wd10);
+    /* a run that read up to order 200 saved (wd, 200); order 10 was written in
+     * the same second, after that run read it */
+    ids = read_ids(c, wd200, 200, 0, 0);
+    assert_false(has_id(ids, 10)); /* the limitation the overlap is for */
+    json_decref(ids);
+    ids = read_ids(c, wd200, 200, 1, 0); /* overlap 0: the cursor's second again */
+    assert_true(has_id(ids, 10));
+    assert_true(has_id(ids, 200)); /* at least once */
+    json_decref(ids);
+    {
+        /* the cursor does not go back to order 10 */
+        odoo_iter *it = NULL;
+        json_t *rec;
+        const char *cwd;
+        long long cid;
+        int n;
+        assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50,
+                                                 wd200, 200),
+                         ODOO_OK);
+        EMU_ASSERT_RC(c, odoo_iter_set_overlap(it, 0), ODOO_OK);
+        while ((n = odoo_iter_next(it, &rec)) == 1)
+            json_decref(rec);
+        EMU_ASSERT_RC(c, n, 0);
+        odoo_iter_cursor(it, &cwd, &cid);
+        assert_string_equal(cwd, wd200);
+        assert_true(cid >= 200);
+        /* too late now, and only for changed_since iterators */
+        assert_int_equal(odoo_iter_set_overlap(it, 5), ODOO_EINVAL);
+        odoo_iter_free(it);
+        assert_int_equal(odoo_iter_new(&it, c, "sale.order", NULL, order_fields, 50), ODOO_OK);
+        assert_int_equal(odoo_iter_set_overlap(it, 5), ODOO_EINVAL);
+        odoo_iter_free(it);
+        assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50,
+                                                 "yesterday", 3),
+                         ODOO_OK);
+        assert_int_equal(odoo_iter_set_overlap(it, 5), ODOO_EINVAL);
+        odoo_iter_free(it);
+    }
+    json_decref(vals);
+    odoo_client_free(c);
+}
+
+/* The overlap's date arithmetic, seen in the request: across a year. */
+static void test_overlap_window_in_request(void **state)
+{
+    odoo_client_options o;
+    odoo_client *c = NULL;
+    odoo_iter *it = NULL;
+    json_t *page = NULL;
+    char req[4096] = "";
+    (void)state;
+    emu_options(&o, NULL, NULL);
+    o.trace = keep_request;
+    o.trace_userdata = req;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50,
+                                             "2025-01-01 00:00:10", 7),
+                     ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_iter_set_overlap(it, 86400 + 20), ODOO_OK);
+    assert_true(odoo_iter_next_page(it, &page) >= 0);
+    assert_non_null(strstr(req, "\"write_date\", \">=\", \"2024-12-30 23:59:50\"")
+                    ? req : strstr(req, "\"write_date\",\">=\",\"2024-12-30 23:59:50\""));
+    assert_null(strstr(req, "2025-01-01 00:00:10")); /* not the strict cursor */
+    json_decref(page);
+    odoo_iter_free(it);
+    odoo_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +319,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pages_and_domain),
         cmocka_unit_test(test_iter_errors_and_resume),
         cmocka_unit_test(test_cursor_resume_after_changes),
+        cmocka_unit_test(test_overlap_reads_writes_behind_the_cursor),
+        cmocka_unit_test(test_overlap_window_in_request),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

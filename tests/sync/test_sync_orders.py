@@ -206,17 +206,50 @@ class SyncOrdersTest(unittest.TestCase):
         self.assertIn("N", it["amount_total"])
         self.assertIn("S", it["order_name"])
         self.assertTrue("N" in it["customer_id"] or "NULL" in it["customer_id"])
-        # change 10 orders: the next run writes exactly those
+        # change 10 orders: the next run writes those, and (--overlap 0, the
+        # default) the orders of the saved cursor's second once more
+        def since(cursor):
+            return self.odoo.call("sale.order", "search_count",
+                                  [[["write_date", ">=", cursor["write_date"]]]])
         changed = list(range(101, 1101, 100))
+        before = json.load(open(state))
         self.odoo.call("sale.order", "write", [changed, {"client_order_ref": "CHANGED"}])
         p = run("--state-file", state, "--sink", "dynamodb:" + table)
         self.assertEqual(p.returncode, 0, p.stderr)
         s = json.loads(p.stdout)
-        self.assertEqual((s["read"], s["written"]), (10, 10))
+        expected = since(before)
+        self.assertGreaterEqual(expected, 10)
+        self.assertEqual((s["read"], s["written"]), (expected, expected))
         self.assertNotEqual(json.load(open(state)), saved)
-        # and a run with nothing new writes nothing
+        # a run with nothing new reads the cursor's second again, nothing else
+        after = json.load(open(state))
         p = run("--state-file", state, "--sink", "dynamodb:" + table)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["read"], since(after))
+        self.assertEqual(json.load(open(state)), after)  # the cursor never goes back
+        # the strict cursor reads nothing
+        p = run("--state-file", state, "--no-overlap", "--sink", "dynamodb:" + table)
         self.assertEqual(json.loads(p.stdout)["read"], 0)
+        # an order written behind the cursor (its second, a smaller id) is read
+        # with the overlap; the strict cursor would miss it
+        self.odoo.call("sale.order", "write", [[1500], {"client_order_ref": "LATE-1"}])
+        p = run("--state-file", state, "--sink", "dynamodb:" + table)
+        cur = json.load(open(state))
+        self.odoo.call("sale.order", "write", [[3], {"client_order_ref": "LATE-2"}])
+        wd3 = self.odoo.call("sale.order", "read", [[3], ["write_date"]])[0]["write_date"]
+        if wd3 == cur["write_date"]:  # same second (else nothing to show)
+            p = run("--state-file", state, "--no-overlap", "--sink",
+                    "jsonl:" + self.path("strict.jsonl"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            strict = {str(json.loads(l)["order_id"]) for l in open(self.path("strict.jsonl"))}
+            self.assertNotIn("3", strict)  # the loss the overlap prevents
+        state2 = self.path("kill2.state")
+        with open(state2, "w") as f:
+            json.dump(cur, f)
+        p = run("--state-file", state2, "--sink", "jsonl:" + self.path("overlap.jsonl"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = {str(json.loads(l)["order_id"]) for l in open(self.path("overlap.jsonl"))}
+        self.assertIn("3", got)
 
     def test_conditional_replay(self):
         table = "OrdersConditional"

@@ -362,10 +362,16 @@ int odoo_call_kw_str(odoo_client *c, char **out, const char *model, const char *
     json_decref(args);
     json_decref(kwargs);
     if (rc == ODOO_OK && out) {
-        *out = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
+        /* not json_dumps(): out of memory, jansson 2.14 can return a text
+         * that lacks an object key (see odoo__buf_set_json) */
+        odoo__buf text = {NULL, 0, 0};
+        rc = odoo__buf_set_json(&text, res);
         json_decref(res);
-        if (!*out)
+        if (rc != ODOO_OK) {
+            odoo__buf_dispose(&text);
             return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+        }
+        *out = text.data; /* NUL-terminated; the caller frees it with odoo_free() */
     }
     return rc;
 }

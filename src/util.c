@@ -176,19 +176,40 @@ void odoo__buf_dispose(odoo__buf *b)
     b->len = b->cap = 0;
 }
 
+/* jansson 2.14 does not check the callback's answer while it writes an
+ * object's key: a failed append there is ignored and json_dump_callback()
+ * goes on and returns 0, leaving a text without that key (`{:"2.0",...}`).
+ * So a failure is remembered here, every later append refused, and the text
+ * never used (found by tests/torture). */
+typedef struct {
+    odoo__buf *b;
+    int failed;
+} buf_dump_state;
+
 static int buf_dump_cb(const char *buffer, size_t size, void *data)
 {
-    return odoo__buf_append(data, buffer, size) == ODOO_OK ? 0 : -1;
+    buf_dump_state *st = data;
+    if (st->failed || odoo__buf_append(st->b, buffer, size) != ODOO_OK) {
+        st->failed = 1;
+        return -1;
+    }
+    return 0;
 }
 
 int odoo__buf_set_json(odoo__buf *b, const json_t *json)
 {
+    buf_dump_state st;
     b->len = 0;
     if (odoo__buf_reserve(b, 0) != ODOO_OK)
         return ODOO_ENOMEM;
     b->data[0] = '\0';
-    if (json_dump_callback(json, buf_dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
+    st.b = b;
+    st.failed = 0;
+    if (json_dump_callback(json, buf_dump_cb, &st, JSON_COMPACT | JSON_ENCODE_ANY) != 0
+        || st.failed) {
+        odoo__buf_clear_secret(b); /* what was written may hold a secret */
         return ODOO_ENOMEM;
+    }
     return ODOO_OK;
 }
 

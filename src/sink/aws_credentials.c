@@ -174,6 +174,20 @@ const char *odoo__aws_profile_name(const char *explicit_profile)
     return p && *p ? p : "default";
 }
 
+/* odoo__aws_shared_file_path() gives NULL both when there is no place for
+ * the file (no path given, no HOME, no passwd entry) and when out of memory.
+ * With a path or HOME, NULL can only mean the latter: ODOO_ENOMEM, so that a
+ * failed allocation is not taken for a missing file (and then reported as
+ * "no credentials" or "profile not found"). */
+static int shared_file_path(char **out, const char *explicit_path, const char *env_name,
+                            const char *file_name)
+{
+    const char *env = getenv(env_name), *home = getenv("HOME");
+    int has_place = (explicit_path && *explicit_path) || (env && *env) || (home && *home);
+    *out = odoo__aws_shared_file_path(explicit_path, env_name, file_name);
+    return *out || !has_place ? ODOO_OK : ODOO_ENOMEM;
+}
+
 char *odoo__aws_shared_file_path(const char *explicit_path, const char *env_name,
                                  const char *file_name)
 {
@@ -456,12 +470,18 @@ static int from_shared_files(odoo_aws_credentials *c, fetched *f, odoo_error *er
     const char *env_profile = getenv("AWS_PROFILE"), *env_default = getenv("AWS_DEFAULT_PROFILE");
     int named = (c->profile && *c->profile) || (env_profile && *env_profile)
                 || (env_default && *env_default);
-    char *cred_path = odoo__aws_shared_file_path(c->credentials_file,
-                                                 "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-    char *conf_path = odoo__aws_shared_file_path(c->config_file, "AWS_CONFIG_FILE", "config");
+    char *cred_path = NULL, *conf_path = NULL;
     json_t *pc = NULL, *pf = NULL;
     int found = 0;
 
+    if (shared_file_path(&cred_path, c->credentials_file, "AWS_SHARED_CREDENTIALS_FILE",
+                         "credentials") != ODOO_OK
+        || shared_file_path(&conf_path, c->config_file, "AWS_CONFIG_FILE", "config")
+               != ODOO_OK) {
+        *rc = odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+        found = 1;
+        goto done;
+    }
     *rc = ODOO_OK;
     if (cred_path)
         *rc = odoo__aws_profile_load(err, cred_path, profile, 0, &pc);
@@ -581,12 +601,21 @@ int odoo__aws_container_url(odoo_error *err, char **url)
     return ODOO_OK;
 }
 
+typedef struct container_answer {
+    odoo__buf body;
+    int nomem; /* the write callback ran out of memory */
+} container_answer;
+
 static size_t container_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    odoo__buf *b = userdata;
+    container_answer *a = userdata;
     size_t n = size * nmemb;
-    if (b->len + n > 64 * 1024 || odoo__buf_append(b, ptr, n) != ODOO_OK)
+    if (a->body.len + n > 64 * 1024)
         return 0;
+    if (odoo__buf_append(&a->body, ptr, n) != ODOO_OK) {
+        a->nomem = 1;
+        return 0;
+    }
     return n;
 }
 
@@ -642,7 +671,7 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
     char *url = NULL, *token = NULL, *auth = NULL;
     CURL *curl = NULL;
     struct curl_slist *headers = NULL;
-    odoo__buf resp = {0};
+    container_answer ans = {{NULL, 0, 0}, 0};
     char errbuf[CURL_ERROR_SIZE];
     json_t *doc = NULL;
     long status = 0;
@@ -697,11 +726,15 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
     CSETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     CSETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
     CSETOPT(CURLOPT_WRITEFUNCTION, container_write_cb);
-    CSETOPT(CURLOPT_WRITEDATA, &resp);
+    CSETOPT(CURLOPT_WRITEDATA, &ans);
     CSETOPT(CURLOPT_ERRORBUFFER, errbuf);
     if (headers)
         CSETOPT(CURLOPT_HTTPHEADER, headers);
     cc = curl_easy_perform(curl);
+    if (cc == CURLE_WRITE_ERROR && ans.nomem) {
+        rc = odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+        goto done;
+    }
     if (cc != CURLE_OK) {
         rc = odoo__error_set(err, cc == CURLE_OPERATION_TIMEDOUT ? ODOO_ETIMEOUT : ODOO_ENETWORK,
                              0, "aws credentials: container endpoint: %s",
@@ -718,7 +751,11 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
     {
         json_error_t jerr;
         const char *akid, *secret, *tok, *exp;
-        doc = json_loadb(resp.data ? resp.data : "", resp.len, 0, &jerr);
+        doc = json_loadb(ans.body.data ? ans.body.data : "", ans.body.len, 0, &jerr);
+        if (!doc && json_error_code(&jerr) == json_error_out_of_memory) {
+            rc = odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+            goto done;
+        }
         if (!doc || !json_is_object(doc)) {
             /* never quote the text: it holds the secret key */
             rc = odoo__error_set(err, ODOO_EPROTOCOL, 200,
@@ -765,7 +802,7 @@ done:
     curl_slist_free_all(headers);
     odoo__free_secret(auth);
     odoo__free_secret(token);
-    odoo__buf_dispose(&resp);
+    odoo__buf_dispose(&ans.body);
     free(url);
     *rc_out = rc;
     return 1;

@@ -696,6 +696,8 @@ int odoo__aws_conn_result(odoo__aws_conn *k, CURLcode cc, odoo_error *err, json_
         json_error_t jerr;
         json_t *doc = json_loadb(k->resp.data ? k->resp.data : "", k->resp.len, 0, &jerr);
         odoo__buf_clear_secret(&k->resp);
+        if (!doc && json_error_code(&jerr) == json_error_out_of_memory)
+            return odoo__error_set(err, ODOO_ENOMEM, 200, "out of memory reading the answer");
         if (!doc || !json_is_object(doc)) {
             json_decref(doc);
             return odoo__error_set(err, ODOO_EPROTOCOL, 200,

@@ -93,6 +93,8 @@ int odoo_session_options_set_json(odoo_session_options *so, const char *json)
     if (!json)
         return odoo__error_set(&so->err, ODOO_EINVAL, 0, "secret: no text");
     doc = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc && json_error_code(&jerr) == json_error_out_of_memory)
+        return odoo__error_set(&so->err, ODOO_ENOMEM, 0, "out of memory");
     if (!doc)
         /* jerr.text may quote the secret's text: only the position goes out */
         return odoo__error_set(&so->err, ODOO_EINVAL, 0,

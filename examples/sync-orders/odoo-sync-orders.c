@@ -260,6 +260,7 @@ static int sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
     size_t i, j;
     json_t *item;
     for (i = 0; i < n; i++) {
+        unsigned long long gave_up = odoo_sink_stat(sinks[i].sink, ODOO_SINK_GAVE_UP);
         json_array_foreach(items, j, item) {
             int rc = odoo_sink_put(sinks[i].sink, item);
             if (rc != ODOO_OK) {
@@ -274,6 +275,18 @@ static int sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
              * they were written to the dead-letter file */
             sync_errorf(run, SYNC_EXIT_SINK, "%s: flush: %s", sinks[i].spec,
                         odoo_error_message(odoo_sink_last_error(sinks[i].sink)));
+            return -1;
+        }
+        gave_up = odoo_sink_stat(sinks[i].sink, ODOO_SINK_GAVE_UP) - gave_up;
+        if (gave_up > 0) {
+            /* throttling (or 5xx, network) outlasted the retries: the page is
+             * not stored, so the cursor must not pass it; the next run sends
+             * it again (the dead-letter file keeps a copy) */
+            sync_errorf(run, SYNC_EXIT_DEAD_LETTERED,
+                        "%s: %llu items not stored after a temporary failure outlasted the "
+                        "retries (in the dead-letter file); stopped before saving the "
+                        "cursor past them, so the next run sends them again",
+                        sinks[i].spec, gave_up);
             return -1;
         }
     }
@@ -583,12 +596,28 @@ int sync_run_orders(sync_run *run)
     return rc;
 }
 
+/* The counters of the order sinks still open (a failed run keeps them open:
+ * whole-file sinks must not be committed), added to those of closed ones. */
+static unsigned long long open_stat(const sync_run *run, odoo_sink_counter which)
+{
+    unsigned long long n = 0;
+    size_t i;
+    for (i = 0; i < run->n_order_sinks; i++)
+        if (run->order_sinks[i].sink)
+            n += odoo_sink_stat(run->order_sinks[i].sink, which);
+    return n;
+}
+
 json_t *sync_summary(const sync_run *run)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:s?}",
-                     "read", (json_int_t)run->read, "written", (json_int_t)run->written,
-                     "skipped", (json_int_t)run->skipped, "retried", (json_int_t)run->retried,
-                     "dead_lettered", (json_int_t)run->dead_lettered, "lines",
+                     "read", (json_int_t)run->read,
+                     "written", (json_int_t)(run->written + open_stat(run, ODOO_SINK_WRITTEN)),
+                     "skipped", (json_int_t)(run->skipped + open_stat(run, ODOO_SINK_SKIPPED)),
+                     "retried", (json_int_t)(run->retried + open_stat(run, ODOO_SINK_RETRIED)),
+                     "dead_lettered",
+                     (json_int_t)(run->dead_lettered + open_stat(run, ODOO_SINK_DEAD_LETTERED)),
+                     "lines",
                      (json_int_t)run->lines_read, "partners", (json_int_t)run->partners_read,
                      "pages", (json_int_t)run->pages, "reauths",
                      (json_int_t)(run->client ? odoo_client_reauth_count(run->client) : 0),

@@ -398,8 +398,9 @@ typedef enum odoo_dynamodb_write_mode {
 
 /** The layout version of odoo_dynamodb_sink_options this header describes. */
 #define ODOO_DYNAMODB_SINK_OPTIONS_VERSION 1
-/** Default number of requests in flight at once. */
-#define ODOO_DYNAMODB_DEFAULT_CONCURRENCY 4
+/** Default number of requests in flight at once (was 4; 16 writes faster, see
+ *  docs/sinks.md "Performance"). */
+#define ODOO_DYNAMODB_DEFAULT_CONCURRENCY 16
 /** Default re-sends of an item after retryable failures before it is dead-lettered. */
 #define ODOO_DYNAMODB_DEFAULT_MAX_RETRIES 10
 
@@ -433,7 +434,7 @@ typedef struct odoo_dynamodb_sink_options {
                                          receives the items that cannot be written,
                                          with the reason; NULL = none (such items
                                          count as failed and flush returns an error) */
-    int concurrency;                /**< requests in flight at once; default 4 (1..64) */
+    int concurrency;                /**< requests in flight at once; default 16 (1..64) */
     int batch_size;                 /**< items per BatchWriteItem; default and
                                          maximum 25 */
     int max_retries;                /**< re-sends of an item after retryable failures

@@ -57,15 +57,20 @@ typedef enum odoo_sink_counter {
     ODOO_SINK_THROTTLED = 7,     /**< requests answered with a throttling error */
     ODOO_SINK_UNPROCESSED = 8,   /**< records a batch answer returned as unprocessed */
     ODOO_SINK_BYTES = 9,         /**< bytes written or sent */
-    ODOO_SINK_FLUSHES = 10       /**< completed flushes (odoo_sink_flush(), automatic
+    ODOO_SINK_FLUSHES = 10,      /**< completed flushes (odoo_sink_flush(), automatic
                                       flushes and the final one of odoo_sink_close()) */
+    ODOO_SINK_GAVE_UP = 11       /**< records dead-lettered (or failed) because a
+                                      temporary failure (throttling, 5xx, network,
+                                      timeout) outlasted the retries: storing them
+                                      again later may succeed. @since 0.3.0 */
 } odoo_sink_counter;
 
 /** The number of counters of this header's odoo_sink_counter. */
-#define ODOO_SINK_COUNTER_COUNT 11
+#define ODOO_SINK_COUNTER_COUNT 12
 
-/** The layout version of odoo_sink_stats this header describes. */
-#define ODOO_SINK_STATS_VERSION 1
+/** The layout version of odoo_sink_stats this header describes (2 since
+ * 0.3.0, with gave_up; version 1 structs are still accepted). */
+#define ODOO_SINK_STATS_VERSION 2
 
 /**
  * A snapshot of a sink's counters. Set version (ODOO_SINK_STATS_INIT) before
@@ -85,10 +90,11 @@ typedef struct odoo_sink_stats {
     unsigned long long unprocessed;   /**< ODOO_SINK_UNPROCESSED */
     unsigned long long bytes;         /**< ODOO_SINK_BYTES */
     unsigned long long flushes;       /**< ODOO_SINK_FLUSHES */
+    unsigned long long gave_up;       /**< ODOO_SINK_GAVE_UP (version 2) */
 } odoo_sink_stats;
 
 /** Static initialiser: version set, every counter 0. */
-#define ODOO_SINK_STATS_INIT { ODOO_SINK_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define ODOO_SINK_STATS_INIT { ODOO_SINK_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* ---- using a sink ------------------------------------------------------------- */
 

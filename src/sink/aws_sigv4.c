@@ -1,5 +1,5 @@
 /*
- * libodoo - AWS Signature Version 4 over OpenSSL's SHA-256 and HMAC.
+ * libodoo - AWS Signature Version 4 over OpenSSL's SHA-256 (HMAC-SHA256 on top).
  *
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  * The signing key is derived from the secret access key; every intermediate
@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "sink_internal.h"
 
@@ -36,13 +35,50 @@ int odoo__sha256_hex(const void *p, size_t n, char out[65])
     return ODOO_OK;
 }
 
+/* HMAC-SHA256 (RFC 2104) over one reusable digest context: OpenSSL 3's
+ * one-shot HMAC() sets up a MAC object each time, which costs more than the
+ * hashing of SigV4's short strings (five HMACs a request). */
+static int hmac_ctx(EVP_MD_CTX *c, const void *key, size_t keylen, const void *data, size_t len,
+                    unsigned char out[32])
+{
+    unsigned char k[64], pad[64], inner[32];
+    unsigned int n = 0;
+    size_t i;
+    int ok;
+    memset(k, 0, sizeof(k));
+    if (keylen > sizeof(k)) {
+        ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, key, keylen)
+             && EVP_DigestFinal_ex(c, k, &n) && n == 32;
+        if (!ok)
+            return ODOO_ERROR;
+    } else if (keylen) {
+        memcpy(k, key, keylen);
+    }
+    for (i = 0; i < sizeof(pad); i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x36);
+    ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, pad, sizeof(pad))
+         && EVP_DigestUpdate(c, data, len) && EVP_DigestFinal_ex(c, inner, &n) && n == 32;
+    for (i = 0; ok && i < sizeof(pad); i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x5c);
+    ok = ok && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, pad, sizeof(pad))
+         && EVP_DigestUpdate(c, inner, sizeof(inner)) && EVP_DigestFinal_ex(c, out, &n)
+         && n == 32;
+    odoo__wipe(k, sizeof(k));
+    odoo__wipe(pad, sizeof(pad));
+    odoo__wipe(inner, sizeof(inner));
+    return ok ? ODOO_OK : ODOO_ERROR;
+}
+
 static int hmac(const void *key, size_t keylen, const void *data, size_t len,
                 unsigned char out[32])
 {
-    unsigned int outlen = 0;
-    if (!HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &outlen) || outlen != 32)
-        return ODOO_ERROR;
-    return ODOO_OK;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int rc;
+    if (!c)
+        return ODOO_ENOMEM;
+    rc = hmac_ctx(c, key, keylen, data, len, out);
+    EVP_MD_CTX_free(c);
+    return rc;
 }
 
 int odoo__sigv4_signing_key(const char *secret, const char *date8, const char *region,
@@ -51,16 +87,21 @@ int odoo__sigv4_signing_key(const char *secret, const char *date8, const char *r
     unsigned char k1[32], k2[32], k3[32];
     size_t slen = strlen(secret);
     char *first = odoo__malloc(slen + 5);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
     int rc = ODOO_ERROR;
-    if (!first)
+    if (!first || !c) {
+        free(first);
+        EVP_MD_CTX_free(c);
         return ODOO_ENOMEM;
+    }
     memcpy(first, "AWS4", 4);
     memcpy(first + 4, secret, slen + 1);
-    if (hmac(first, slen + 4, date8, strlen(date8), k1) == ODOO_OK
-        && hmac(k1, 32, region, strlen(region), k2) == ODOO_OK
-        && hmac(k2, 32, service, strlen(service), k3) == ODOO_OK
-        && hmac(k3, 32, "aws4_request", 12, out) == ODOO_OK)
+    if (hmac_ctx(c, first, slen + 4, date8, strlen(date8), k1) == ODOO_OK
+        && hmac_ctx(c, k1, 32, region, strlen(region), k2) == ODOO_OK
+        && hmac_ctx(c, k2, 32, service, strlen(service), k3) == ODOO_OK
+        && hmac_ctx(c, k3, 32, "aws4_request", 12, out) == ODOO_OK)
         rc = ODOO_OK;
+    EVP_MD_CTX_free(c);
     odoo__wipe(first, slen + 4);
     free(first);
     odoo__wipe(k1, sizeof(k1));

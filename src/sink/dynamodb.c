@@ -107,6 +107,202 @@ int odoo_dynamodb_attr_from_json(json_t **out, const json_t *value)
     return from_json(out, value, 0);
 }
 
+/* ---- the mapping straight to text ---------------------------------------------------- */
+
+size_t odoo__int_text(json_int_t v, char out[24])
+{
+    char tmp[24];
+    unsigned long long u;
+    size_t n = 0, i = 0;
+    if (v < 0) {
+        out[i++] = '-';
+        u = 0ULL - (unsigned long long)v;
+    } else {
+        u = (unsigned long long)v;
+    }
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        out[i++] = tmp[--n];
+    out[i] = '\0';
+    return i;
+}
+
+/* Length of the UTF-8 sequence at p (at most n bytes), 0 when invalid: the
+ * checks of jansson's utf8_check_full (no overlong forms, no surrogates,
+ * nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned int c = p[0], cp;
+    size_t len, i;
+    if (c < 0xC2 || c > 0xF4)
+        return 0; /* continuation byte, overlong 2-byte lead, or beyond U+10FFFF */
+    len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n < len)
+        return 0;
+    cp = c & (len == 2 ? 0x1Fu : len == 3 ? 0x0Fu : 0x07u);
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF
+        || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int odoo__json_string_write(odoo__buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+    /* worst case 6 bytes a byte, but reserve as we go for long strings */
+    if (odoo__buf_reserve(b, n + 2) != ODOO_OK)
+        return ODOO_ENOMEM;
+    b->data[b->len++] = '"';
+    while (p < end) {
+        run = p;
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run && odoo__buf_append(b, run, (size_t)(p - run)) != ODOO_OK)
+            return ODOO_ENOMEM;
+        if (p == end)
+            break;
+        if (*p >= 0x80) {
+            size_t l = utf8_len(p, (size_t)(end - p));
+            if (!l)
+                return ODOO_EINVAL;
+            if (odoo__buf_append(b, p, l) != ODOO_OK)
+                return ODOO_ENOMEM;
+            p += l;
+            continue;
+        }
+        {
+            char esc[6] = {'\\', 0, 0, 0, 0, 0};
+            size_t el = 2;
+            switch (*p) {
+            case '"': esc[1] = '"'; break;
+            case '\\': esc[1] = '\\'; break;
+            case '\b': esc[1] = 'b'; break;
+            case '\f': esc[1] = 'f'; break;
+            case '\n': esc[1] = 'n'; break;
+            case '\r': esc[1] = 'r'; break;
+            case '\t': esc[1] = 't'; break;
+            default:
+                esc[1] = 'u';
+                esc[2] = '0';
+                esc[3] = '0';
+                esc[4] = hex[*p >> 4];
+                esc[5] = hex[*p & 15];
+                el = 6;
+            }
+            if (odoo__buf_append(b, esc, el) != ODOO_OK)
+                return ODOO_ENOMEM;
+            p++;
+        }
+    }
+    return odoo__buf_append(b, "\"", 1);
+}
+
+#define PUT_LIT(b, lit)                                                       \
+    do {                                                                      \
+        if (odoo__buf_append((b), (lit), sizeof(lit) - 1) != ODOO_OK)         \
+            return ODOO_ENOMEM;                                               \
+    } while (0)
+
+static int write_attr(odoo__buf *b, const json_t *v, size_t *size, int depth)
+{
+    int rc;
+    if (depth > ODOO__MAX_DEPTH)
+        return ODOO_EINVAL;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        PUT_LIT(b, "{\"S\":");
+        rc = odoo__json_string_write(b, json_string_value(v), json_string_length(v));
+        if (rc != ODOO_OK)
+            return rc;
+        *size += json_string_length(v);
+        return odoo__buf_append(b, "}", 1);
+    case JSON_INTEGER: {
+        char t[24];
+        size_t n = odoo__int_text(json_integer_value(v), t);
+        PUT_LIT(b, "{\"N\":\"");
+        if (odoo__buf_append(b, t, n) != ODOO_OK)
+            return ODOO_ENOMEM;
+        *size += odoo__dynamodb_number_size(t);
+        return odoo__buf_append(b, "\"}", 2);
+    }
+    case JSON_REAL: {
+        char t[200];
+        if (odoo__real_decimal(json_real_value(v), t, sizeof(t)) != ODOO_OK)
+            return ODOO_EINVAL;
+        PUT_LIT(b, "{\"N\":\"");
+        if (odoo__buf_append(b, t, strlen(t)) != ODOO_OK)
+            return ODOO_ENOMEM;
+        *size += odoo__dynamodb_number_size(t);
+        return odoo__buf_append(b, "\"}", 2);
+    }
+    case JSON_TRUE:
+        PUT_LIT(b, "{\"BOOL\":true}");
+        *size += 1;
+        return ODOO_OK;
+    case JSON_FALSE:
+        PUT_LIT(b, "{\"BOOL\":false}");
+        *size += 1;
+        return ODOO_OK;
+    case JSON_NULL:
+        PUT_LIT(b, "{\"NULL\":true}");
+        *size += 1;
+        return ODOO_OK;
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        int first = 1;
+        PUT_LIT(b, "{\"M\":{");
+        *size += 3;
+        json_object_foreach((json_t *)(uintptr_t)v, key, member) {
+            size_t kl = strlen(key);
+            if (!first && odoo__buf_append(b, ",", 1) != ODOO_OK)
+                return ODOO_ENOMEM;
+            first = 0;
+            if ((rc = odoo__json_string_write(b, key, kl)) != ODOO_OK
+                || (rc = odoo__buf_append(b, ":", 1)) != ODOO_OK
+                || (rc = write_attr(b, member, size, depth + 1)) != ODOO_OK)
+                return rc;
+            *size += 1 + kl;
+        }
+        PUT_LIT(b, "}}");
+        return ODOO_OK;
+    }
+    case JSON_ARRAY: {
+        size_t i, n = json_array_size(v);
+        PUT_LIT(b, "{\"L\":[");
+        *size += 3;
+        for (i = 0; i < n; i++) {
+            if (i && odoo__buf_append(b, ",", 1) != ODOO_OK)
+                return ODOO_ENOMEM;
+            rc = write_attr(b, json_array_get(v, i), size, depth + 1);
+            if (rc != ODOO_OK)
+                return rc;
+            *size += 1;
+        }
+        PUT_LIT(b, "]}");
+        return ODOO_OK;
+    }
+    default:
+        return ODOO_EINVAL;
+    }
+}
+
+int odoo__dynamodb_attr_write(odoo__buf *b, const json_t *v, size_t *size)
+{
+    if (!v)
+        return ODOO_EINVAL;
+    return write_attr(b, v, size, 0);
+}
+
 static json_t *number_from_text(const char *s)
 {
     const char *p = s;
@@ -279,7 +475,8 @@ int odoo_dynamodb_item_to_json(json_t **out, const json_t *item)
 }
 
 /* The size of a number: about one byte per two significant digits, plus one. */
-static size_t number_size(const char *s)
+#define number_size odoo__dynamodb_number_size
+size_t odoo__dynamodb_number_size(const char *s)
 {
     size_t digits = 0, lead = 1, trailing_zeros = 0;
     for (; *s && *s != 'e' && *s != 'E'; s++) {

@@ -18,14 +18,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sink_internal.h"
 
 #define DDB_MAX_BATCH 25
 
+/* One record, mapped once at put() into the compact JSON text of its typed
+ * item, which goes into every request body as it is (no tree is kept, and
+ * nothing is serialised again for a retry). text, key and version live in
+ * the same allocation as the entry. */
 typedef struct ddb_entry {
-    json_t *item;             /* the typed item (owned) */
-    char *key;                /* canonical key text (owned) */
+    char *text;               /* the typed item: {"id":{"N":"7"},...} */
+    size_t len;
+    char *key;                /* canonical key text */
+    char *version;            /* conditional mode: the typed version value's text, else NULL */
+    size_t vlen;
     int attempts;             /* re-sends so far */
     struct ddb_entry *next;   /* the forming list */
     struct ddb_entry *follow; /* the next record of the same key, waiting */
@@ -60,6 +68,7 @@ typedef struct ddb {
     odoo_dynamodb_type sk_type;
     char **map_field;
     char **map_attr;
+    int *map_later;   /* index of the next mapping entry with the same attribute, or -1 */
     size_t nmap;
     int mapped;
     int conditional;
@@ -72,6 +81,17 @@ typedef struct ddb {
     long retry_base_ms;
     long retry_max_ms;
     long max_pending;
+
+    char *body_head;  /* the request body up to the first item */
+    size_t body_head_len;
+    char *body_mid;   /* conditional: between the item and the version value */
+    size_t body_mid_len;
+    odoo__buf scratch; /* put(): the item being mapped */
+    odoo__buf junk;    /* put(): a shadowed mapping entry, converted for its errors only */
+    odoo__buf pkbuf;   /* put(): the key texts */
+    odoo__buf skbuf;
+    long long last_perform_us; /* when pump() last let libcurl work */
+    int unsent;                /* a request was started since */
 
     CURLM *multi;
     ddb_slot *slots;
@@ -158,11 +178,13 @@ static void map_del(keymap *m, ddb_entry *e)
 
 static void entry_free(ddb_entry *e)
 {
-    if (!e)
-        return;
-    json_decref(e->item);
-    free(e->key);
     free(e);
+}
+
+/* The typed item of an entry as JSON (for a dead letter), new reference or NULL. */
+static json_t *entry_item(const ddb_entry *e)
+{
+    return json_loadb(e->text, e->len, JSON_ALLOW_NUL, NULL);
 }
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -237,10 +259,12 @@ static void dead_letter(odoo_sink *s, ddb *d, const odoo_error *why, json_t *ite
                          "code", odoo_error_name(why->code), "type",
                          why->klass ? why->klass : "", "http_status", why->http_status,
                          "message", why->message ? why->message : "", "attempts", attempts);
-        if (line && item)
-            json_object_set(line, "item", item);
-        if (line && record)
-            json_object_set(line, "record", record);
+        if (line
+            && ((item && json_object_set(line, "item", item) != 0)
+                || (record && json_object_set(line, "record", record) != 0))) {
+            json_decref(line); /* never a dead letter without what it is about */
+            line = NULL;
+        }
         rc = line ? odoo_sink_put(d->dead, line) : ODOO_ENOMEM;
         json_decref(line);
         if (rc == ODOO_OK) {
@@ -288,12 +312,25 @@ static void wait_append(ddb *d, ddb_req *r)
 static void finish(odoo_sink *s, ddb *d, ddb_entry *e, int outcome, const odoo_error *why)
 {
     ddb_entry *f = e->follow;
-    if (outcome == OUT_WRITTEN)
+    if (outcome == OUT_WRITTEN) {
         odoo_sink_count(s, ODOO_SINK_WRITTEN, 1);
-    else if (outcome == OUT_SKIPPED)
+    } else if (outcome == OUT_SKIPPED) {
         odoo_sink_count(s, ODOO_SINK_SKIPPED, 1);
-    else
-        dead_letter(s, d, why, e->item, NULL, e->attempts + 1);
+    } else if (d->dead_path) {
+        /* the dead letter holds the item as sent: rebuilt from its text */
+        json_t *item = entry_item(e);
+        if (item) {
+            dead_letter(s, d, why, item, NULL, e->attempts + 1);
+            json_decref(item);
+        } else {
+            if (d->window_err.code == ODOO_OK)
+                odoo__error_set(&d->window_err, ODOO_ENOMEM, 0,
+                                "dynamodb sink: out of memory writing a dead letter");
+            odoo_sink_count(s, ODOO_SINK_FAILED, 1);
+        }
+    } else {
+        dead_letter(s, d, why, NULL, NULL, e->attempts + 1);
+    }
     map_del(&d->keys, e);
     if (f) {
         /* the same key: f takes its place in the map (it cannot fail: the map
@@ -326,6 +363,7 @@ static void retry_entries(odoo_sink *s, ddb *d, ddb_entry **es, int n, const odo
                             e->attempts, why->message ? why->message : "");
             err_set_class(&ex, why->klass);
             e->attempts--; /* dead_letter reports attempts + 1 */
+            odoo_sink_count(s, ODOO_SINK_GAVE_UP, 1); /* a later try may store it */
             finish(s, d, e, OUT_DEAD, &ex);
             odoo__error_clear(&ex);
             continue;
@@ -372,31 +410,46 @@ static void form_requests(ddb *d, int partial)
     }
 }
 
-static json_t *build_body(ddb *d, ddb_req *r)
+/* The request body, straight from the entries' texts:
+ * {"RequestItems":{"<table>":[{"PutRequest":{"Item":<item>}},...]}} or, for a
+ * conditional PutItem, {"TableName":..,"Item":<item>,...,":v":<version>}}}. */
+static int build_body(ddb *d, ddb_req *r, odoo__buf *b)
 {
+    /* every byte written below is counted here: head, per item the text, its
+     * version (conditional) and at most 25 bytes of wrapping
+     * (,{"PutRequest":{"Item": ... }}), then the tail (at most "}}"/"]}}") */
+    size_t need = d->body_head_len + d->body_mid_len + 3;
     int i;
+    for (i = 0; i < r->n; i++)
+        need += r->e[i]->len + r->e[i]->vlen + 25;
+    b->len = 0;
+    if (odoo__buf_reserve(b, need) != ODOO_OK)
+        return ODOO_ENOMEM;
+    /* reserved above: plain copies from here on */
+#define BODY_PUT(p, n)                         \
+    do {                                       \
+        memcpy(b->data + b->len, (p), (n));    \
+        b->len += (n);                         \
+    } while (0)
+    BODY_PUT(d->body_head, d->body_head_len);
     if (d->conditional) {
-        json_t *item = r->e[0]->item;
-        return json_pack("{s:s, s:O, s:s, s:{s:s, s:s}, s:{s:O}}", "TableName", d->table, "Item",
-                         item, "ConditionExpression",
-                         "attribute_not_exists(#pk) OR attribute_not_exists(#v) OR #v < :v",
-                         "ExpressionAttributeNames", "#pk", d->pk, "#v", d->version_attr,
-                         "ExpressionAttributeValues", ":v",
-                         json_object_get(item, d->version_attr));
+        BODY_PUT(r->e[0]->text, r->e[0]->len);
+        BODY_PUT(d->body_mid, d->body_mid_len);
+        BODY_PUT(r->e[0]->version, r->e[0]->vlen);
+        BODY_PUT("}}", 2);
     } else {
-        json_t *list = json_array(), *body;
-        if (!list)
-            return NULL;
         for (i = 0; i < r->n; i++) {
-            json_t *put = json_pack("{s:{s:O}}", "PutRequest", "Item", r->e[i]->item);
-            if (!put || json_array_append_new(list, put) != 0) {
-                json_decref(list);
-                return NULL;
-            }
+            if (i)
+                BODY_PUT(",", 1);
+            BODY_PUT("{\"PutRequest\":{\"Item\":", 22);
+            BODY_PUT(r->e[i]->text, r->e[i]->len);
+            BODY_PUT("}}", 2);
         }
-        body = json_pack("{s:{s:o}}", "RequestItems", d->table, list);
-        return body;
+        BODY_PUT("]}}", 3);
     }
+#undef BODY_PUT
+    b->data[b->len] = '\0';
+    return ODOO_OK;
 }
 
 static void handle_result(odoo_sink *s, ddb *d, ddb_req *r, int rc, odoo_error *err,
@@ -410,7 +463,6 @@ static void start_ready(odoo_sink *s, ddb *d)
     for (i = 0; i < d->concurrency && d->wait_head; i++) {
         ddb_slot *slot = &d->slots[i];
         ddb_req *r, *prev = NULL;
-        json_t *body;
         odoo_error err;
         int rc;
         if (slot->req)
@@ -428,14 +480,12 @@ static void start_ready(odoo_sink *s, ddb *d)
         r->next = NULL;
 
         odoo__error_init(&err);
-        body = build_body(d, r);
-        if (!body || odoo__buf_set_json(&slot->conn.body, body) != ODOO_OK)
+        if (build_body(d, r, &slot->conn.body) != ODOO_OK)
             rc = odoo__error_set(&err, ODOO_ENOMEM, 0, "out of memory");
         else
             rc = odoo__aws_conn_prepare(&slot->conn, &d->cfg, d->conditional ? "PutItem"
                                                                              : "BatchWriteItem",
                                         &err);
-        json_decref(body);
         if (rc == ODOO_OK && curl_multi_add_handle(d->multi, slot->conn.curl) != CURLM_OK)
             rc = odoo__error_set(&err, ODOO_ERROR, 0, "curl_multi_add_handle failed");
         if (rc != ODOO_OK) {
@@ -447,6 +497,7 @@ static void start_ready(odoo_sink *s, ddb *d)
         }
         slot->req = r;
         d->inflight++;
+        d->unsent = 1;
         odoo_sink_count(s, ODOO_SINK_REQUESTS, 1);
         odoo_sink_count(s, ODOO_SINK_BYTES, slot->conn.body.len);
     }
@@ -491,6 +542,12 @@ static void handle_result(odoo_sink *s, ddb *d, ddb_req *r, int rc, odoo_error *
                                                                "PutRequest"),
                                                "Item");
                 char *key = item ? item_key(d, item) : NULL;
+                if (item && !key) {
+                    /* out of memory: which item it was is unknown, so every
+                     * item of the request goes again (a put is idempotent) */
+                    memset(mark, 1, sizeof(mark));
+                    break;
+                }
                 for (i = 0; key && i < r->n; i++) {
                     if (!mark[i] && strcmp(r->e[i]->key, key) == 0) {
                         mark[i] = 1;
@@ -588,23 +645,43 @@ static void process_done(odoo_sink *s, ddb *d)
     }
 }
 
-/* One step without blocking: form full batches, start, let libcurl work. */
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One step without blocking: form full batches, start, let libcurl work.
+ * libcurl is asked (a poll() of the connections: a system call or more) when
+ * a request was just started or 100 us went by since it was last asked, not
+ * at every put: a fast caller puts a record every microsecond or two, and an
+ * answer noticed 0.1 ms later costs nothing next to a request's time. */
+#define PUMP_INTERVAL_US 100
 static void pump(odoo_sink *s, ddb *d)
 {
     int running = 0;
+    long long now;
     form_requests(d, 0);
     start_ready(s, d);
-    if (d->inflight) {
-        curl_multi_perform(d->multi, &running);
-        process_done(s, d);
-        form_requests(d, 0);
-        start_ready(s, d);
-    }
+    if (!d->inflight)
+        return;
+    now = now_us();
+    if (!d->unsent && now - d->last_perform_us < PUMP_INTERVAL_US)
+        return;
+    d->last_perform_us = now;
+    d->unsent = 0;
+    curl_multi_perform(d->multi, &running);
+    process_done(s, d);
+    form_requests(d, 0);
+    start_ready(s, d);
 }
 
 /* Block until at most target records are unfinished (0 = all). Partial
- * batches go out only for a flush, or when nothing else is moving. */
-static void drive(odoo_sink *s, ddb *d, size_t target)
+ * batches go out only for a flush, or when nothing else is moving.
+ * ODOO_ENOMEM when records are left that no request could be made for (they
+ * stay queued: a later flush sends them). */
+static int drive(odoo_sink *s, ddb *d, size_t target)
 {
     while (d->unfinished > target) {
         int running = 0;
@@ -616,8 +693,8 @@ static void drive(odoo_sink *s, ddb *d, size_t target)
             for (r = d->wait_head; r; r = r->next)
                 if (next < 0 || r->not_before < next)
                     next = r->not_before;
-            if (next < 0)
-                break; /* nothing queued: the remaining records are impossible to move */
+            if (next < 0) /* nothing queued: the records left wait for a request */
+                return d->nform ? ODOO_ENOMEM : ODOO_OK;
             if (next > now)
                 odoo__sleep_ms((long)(next - now));
             continue;
@@ -641,6 +718,7 @@ static void drive(odoo_sink *s, ddb *d, size_t target)
         curl_multi_perform(d->multi, &running);
         process_done(s, d);
     }
+    return ODOO_OK;
 }
 
 /* ---- mapping a record ---------------------------------------------------------------- */
@@ -673,100 +751,220 @@ static int is_number_text(const char *s)
     return *p == '\0';
 }
 
-/* Make a key attribute the declared type: "7" <-> 7. */
-static int coerce_key(json_t *item, const char *name, odoo_dynamodb_type type, odoo_error *err)
+/* A key attribute while an item is mapped. */
+typedef struct keyval {
+    int seen; /* the attribute is in the item */
+    int bad;  /* ... but not of a type that makes a key */
+} keyval;
+
+/* Write a key attribute's value as the declared type ("7" <-> 7) and its
+ * canonical text ("N:7") into kb. Another type is written as it is and marked
+ * bad (the error is reported after every member was converted, as before). */
+static int write_key(odoo__buf *b, const json_t *v, odoo_dynamodb_type type, keyval *kv,
+                     odoo__buf *kb, size_t *size)
 {
-    json_t *a = json_object_get(item, name), *v;
-    const char *want = type == ODOO_DYNAMODB_S ? "S" : "N";
-    const char *other = type == ODOO_DYNAMODB_S ? "N" : "S";
-    if (!a)
-        return odoo__error_set(err, ODOO_EINVAL, 0,
-                               "dynamodb sink: the record has no key attribute \"%s\"", name);
-    if (json_object_get(a, want))
-        return ODOO_OK;
-    v = json_object_get(a, other);
-    if (!v || (type == ODOO_DYNAMODB_N && !is_number_text(json_string_value(v))))
-        return odoo__error_set(err, ODOO_EINVAL, 0,
-                               "dynamodb sink: the key attribute \"%s\" must be a %s", name,
-                               type == ODOO_DYNAMODB_S ? "string or number" : "number");
-    v = json_pack("{s:s}", want, json_string_value(v));
-    if (!v || json_object_set_new(item, name, v) != 0)
-        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
-    return ODOO_OK;
+    char t[200];
+    const char *text = NULL;
+    size_t n = 0;
+    int is_s = 0;
+    kv->seen = 1;
+    kv->bad = 0;
+    kb->len = 0;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        if (type == ODOO_DYNAMODB_S) {
+            text = json_string_value(v);
+            n = json_string_length(v);
+            is_s = 1;
+        } else if (is_number_text(json_string_value(v))) {
+            text = json_string_value(v);
+            n = strlen(text);
+        } else {
+            kv->bad = 1;
+        }
+        break;
+    case JSON_INTEGER:
+        n = odoo__int_text(json_integer_value(v), t);
+        text = t;
+        is_s = type == ODOO_DYNAMODB_S;
+        break;
+    case JSON_REAL:
+        if (odoo__real_decimal(json_real_value(v), t, sizeof(t)) != ODOO_OK)
+            return ODOO_EINVAL;
+        text = t;
+        n = strlen(t);
+        is_s = type == ODOO_DYNAMODB_S;
+        break;
+    default:
+        kv->bad = 1;
+    }
+    if (kv->bad)
+        return odoo__dynamodb_attr_write(b, v, size);
+    if (odoo__buf_append(kb, is_s ? "S:" : "N:", 2) != ODOO_OK
+        || odoo__buf_append(kb, text, n) != ODOO_OK
+        || odoo__buf_append(b, is_s ? "{\"S\":" : "{\"N\":", 5) != ODOO_OK)
+        return ODOO_ENOMEM;
+    if (is_s) {
+        int rc = odoo__json_string_write(b, text, n);
+        if (rc != ODOO_OK)
+            return rc;
+        *size += n;
+    } else {
+        /* number text: digits, '-', '.', 'e', '+' only */
+        if (odoo__buf_append(b, "\"", 1) != ODOO_OK || odoo__buf_append(b, text, n) != ODOO_OK
+            || odoo__buf_append(b, "\"", 1) != ODOO_OK)
+            return ODOO_ENOMEM;
+        *size += odoo__dynamodb_number_size(text);
+    }
+    return odoo__buf_append(b, "}", 1);
 }
 
-static int convert_member(json_t *item, const char *attr, const char *field, json_t *value,
-                          odoo_error *err)
+/* Map one member (attr <- value) onto the item text in b. */
+static int map_member(ddb *d, odoo__buf *b, const char *attr, const char *field,
+                      const json_t *value, int first, keyval *pk, keyval *sk, size_t *vpos,
+                      size_t *size, odoo_error *err)
 {
-    json_t *a;
-    int rc = odoo_dynamodb_attr_from_json(&a, value);
+    size_t start;
+    int rc;
+    if ((!first && odoo__buf_append(b, ",", 1) != ODOO_OK)
+        || odoo__json_string_write(b, attr, strlen(attr)) != ODOO_OK
+        || odoo__buf_append(b, ":", 1) != ODOO_OK)
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+    start = b->len;
+    if (strcmp(attr, d->pk) == 0)
+        rc = write_key(b, value, d->pk_type, pk, &d->pkbuf, size);
+    else if (d->sk && strcmp(attr, d->sk) == 0)
+        rc = write_key(b, value, d->sk_type, sk, &d->skbuf, size);
+    else
+        rc = odoo__dynamodb_attr_write(b, value, size);
     if (rc != ODOO_OK)
         return odoo__error_set(err, rc, 0,
                                rc == ODOO_EINVAL
                                    ? "dynamodb sink: field \"%s\": a number outside DynamoDB's "
-                                     "range or nesting too deep"
+                                     "range, nesting too deep or a string that is not UTF-8"
                                    : "dynamodb sink: field \"%s\": out of memory",
                                field);
-    if (json_object_set_new(item, attr, a) != 0)
-        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+    *size += strlen(attr);
+    if (d->conditional && strcmp(attr, d->version_attr) == 0) {
+        /* a string or a number (after a key's conversion) */
+        int key = strcmp(attr, d->pk) == 0 || (d->sk && strcmp(attr, d->sk) == 0);
+        if (key ? !(strcmp(attr, d->pk) == 0 ? pk : sk)->bad
+                : json_is_string(value) || json_is_number(value)) {
+            vpos[0] = start;
+            vpos[1] = b->len;
+        } else {
+            vpos[0] = vpos[1] = 0;
+        }
+    }
     return ODOO_OK;
 }
 
-static int convert(ddb *d, json_t *record, json_t **item_out, char **key_out, odoo_error *err)
+static int key_error(const char *name, odoo_dynamodb_type type, const keyval *kv,
+                     odoo_error *err)
 {
-    json_t *item = json_object();
-    size_t i, size;
-    int rc = ODOO_OK;
-    *item_out = NULL;
-    *key_out = NULL;
-    if (!item) {
-        odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
-        return ODOO_ENOMEM;
-    }
+    if (!kv->seen)
+        return odoo__error_set(err, ODOO_EINVAL, 0,
+                               "dynamodb sink: the record has no key attribute \"%s\"", name);
+    return odoo__error_set(err, ODOO_EINVAL, 0,
+                           "dynamodb sink: the key attribute \"%s\" must be a %s", name,
+                           type == ODOO_DYNAMODB_S ? "string or number" : "number");
+}
+
+/* Map a record onto a new entry: the typed item's text, its key, its size
+ * checked; the same checks and messages as the mapping through jansson. */
+static int convert(ddb *d, json_t *record, ddb_entry **out, odoo_error *err)
+{
+    odoo__buf *b = &d->scratch;
+    keyval pk = {0, 0}, sk = {0, 0};
+    size_t vpos[2] = {0, 0}, size = 0, i, klen, vlen;
+    int rc = ODOO_OK, first = 1;
+    ddb_entry *e;
+    char *p;
+
+    *out = NULL;
+    b->len = 0;
+    if (odoo__buf_append(b, "{", 1) != ODOO_OK)
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
     if (d->mapped) {
         for (i = 0; i < d->nmap && rc == ODOO_OK; i++) {
             json_t *v = json_object_get(record, d->map_field[i]);
-            if (v)
-                rc = convert_member(item, d->map_attr[i], d->map_field[i], v, err);
+            int j, shadowed = 0;
+            if (!v)
+                continue;
+            /* "a=X" then "b=X": the later field present wins the attribute */
+            for (j = d->map_later[i]; j >= 0 && !shadowed; j = d->map_later[j])
+                shadowed = json_object_get(record, d->map_field[j]) != NULL;
+            if (shadowed) {
+                keyval kp = {0, 0}, ks = {0, 0};
+                size_t vp[2], sz = 0;
+                d->junk.len = 0;
+                rc = map_member(d, &d->junk, d->map_attr[i], d->map_field[i], v, 1, &kp, &ks,
+                                vp, &sz, err);
+                continue;
+            }
+            rc = map_member(d, b, d->map_attr[i], d->map_field[i], v, first, &pk, &sk, vpos,
+                            &size, err);
+            first = 0;
         }
     } else {
         const char *key;
         json_t *v;
         json_object_foreach(record, key, v) {
-            rc = convert_member(item, key, key, v, err);
+            rc = map_member(d, b, key, key, v, first, &pk, &sk, vpos, &size, err);
+            first = 0;
             if (rc != ODOO_OK)
                 break;
         }
     }
-    if (rc == ODOO_OK)
-        rc = coerce_key(item, d->pk, d->pk_type, err);
-    if (rc == ODOO_OK && d->sk)
-        rc = coerce_key(item, d->sk, d->sk_type, err);
-    if (rc == ODOO_OK && d->conditional) {
-        json_t *v = json_object_get(item, d->version_attr);
-        if (!v || json_object_get(v, "NULL") || json_object_get(v, "BOOL")
-            || json_object_get(v, "M") || json_object_get(v, "L"))
-            rc = odoo__error_set(err, ODOO_EINVAL, 0,
-                                 "dynamodb sink: the record has no version attribute \"%s\" "
-                                 "(a string or number) for a conditional write",
-                                 d->version_attr);
-    }
-    if (rc == ODOO_OK && (size = odoo_dynamodb_item_size(item)) > ODOO_DYNAMODB_MAX_ITEM_SIZE) {
+    if (rc != ODOO_OK)
+        return rc;
+    if (odoo__buf_append(b, "}", 1) != ODOO_OK)
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+    if (!pk.seen || pk.bad)
+        return key_error(d->pk, d->pk_type, &pk, err);
+    if (d->sk && (!sk.seen || sk.bad))
+        return key_error(d->sk, d->sk_type, &sk, err);
+    if (d->conditional && vpos[1] == 0)
+        return odoo__error_set(err, ODOO_EINVAL, 0,
+                               "dynamodb sink: the record has no version attribute \"%s\" "
+                               "(a string or number) for a conditional write",
+                               d->version_attr);
+    if (size > ODOO_DYNAMODB_MAX_ITEM_SIZE) {
         rc = odoo__error_set(err, ODOO_EINVAL, 0,
                              "dynamodb sink: Item size has exceeded the maximum allowed size "
                              "(%zu bytes > %d)",
                              size, ODOO_DYNAMODB_MAX_ITEM_SIZE);
         err_set_class(err, "ValidationException");
-    }
-    if (rc == ODOO_OK && !(*key_out = item_key(d, item))) {
-        odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
-        rc = ODOO_ENOMEM;
-    }
-    if (rc != ODOO_OK) {
-        json_decref(item);
         return rc;
     }
-    *item_out = item;
+    klen = d->pkbuf.len + (d->sk ? 1 + d->skbuf.len : 0);
+    vlen = vpos[1] - vpos[0];
+    e = odoo__malloc(sizeof(*e) + b->len + 1 + klen + 1 + (vlen ? vlen + 1 : 0));
+    if (!e)
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+    memset(e, 0, sizeof(*e));
+    p = (char *)(e + 1);
+    e->text = p;
+    e->len = b->len;
+    memcpy(p, b->data, b->len);
+    p[b->len] = '\0';
+    p += b->len + 1;
+    e->key = p;
+    memcpy(p, d->pkbuf.data, d->pkbuf.len);
+    p += d->pkbuf.len;
+    if (d->sk) {
+        *p++ = '\x1f';
+        memcpy(p, d->skbuf.data, d->skbuf.len);
+        p += d->skbuf.len;
+    }
+    *p++ = '\0';
+    if (vlen) {
+        e->version = p;
+        e->vlen = vlen;
+        memcpy(p, b->data + vpos[0], vlen);
+        p[vlen] = '\0';
+    }
+    *out = e;
     return ODOO_OK;
 }
 
@@ -777,12 +975,10 @@ static int ddb_put(odoo_sink *s, void *impl, json_t *record)
     ddb *d = impl;
     ddb_entry *e, *active;
     odoo_error err;
-    json_t *item;
-    char *key;
     int rc;
 
     odoo__error_init(&err);
-    rc = convert(d, record, &item, &key, &err);
+    rc = convert(d, record, &e, &err);
     if (rc != ODOO_OK) {
         if (rc == ODOO_ENOMEM) {
             odoo_sink_count(s, ODOO_SINK_FAILED, 1);
@@ -800,16 +996,7 @@ static int ddb_put(odoo_sink *s, void *impl, json_t *record)
         odoo__error_clear(&err);
         return rc;
     }
-    e = odoo__calloc(1, sizeof(*e));
-    if (!e) {
-        json_decref(item);
-        free(key);
-        odoo_sink_count(s, ODOO_SINK_FAILED, 1);
-        return odoo_sink_set_error(s, ODOO_ENOMEM, "out of memory");
-    }
-    e->item = item;
-    e->key = key;
-    active = map_get(&d->keys, key);
+    active = map_get(&d->keys, e->key);
     if (active) {
         /* wait behind the record of the same key */
         while (active->follow)
@@ -826,7 +1013,7 @@ static int ddb_put(odoo_sink *s, void *impl, json_t *record)
     d->unfinished++;
     pump(s, d);
     if (d->unfinished > (size_t)d->max_pending)
-        drive(s, d, (size_t)d->max_pending / 2);
+        (void)drive(s, d, (size_t)d->max_pending / 2); /* the flush reports what is left */
     return ODOO_OK;
 }
 
@@ -834,7 +1021,15 @@ static int ddb_flush(odoo_sink *s, void *impl)
 {
     ddb *d = impl;
     int rc = ODOO_OK;
-    drive(s, d, 0);
+    if (drive(s, d, 0) != ODOO_OK && d->window_err.code == ODOO_OK) {
+        /* never "flushed" while records are still queued */
+        odoo_error e;
+        odoo__error_init(&e);
+        odoo__error_set(&e, ODOO_ENOMEM, 0, "dynamodb sink: out of memory: %zu records not sent",
+                        d->unfinished);
+        err_copy(&d->window_err, &e);
+        odoo__error_clear(&e);
+    }
     if (d->dead) {
         int drc = odoo_sink_flush(d->dead);
         if (drc != ODOO_OK && d->window_err.code == ODOO_OK) {
@@ -924,6 +1119,13 @@ static void ddb_free(void *impl)
     }
     free(d->map_field);
     free(d->map_attr);
+    free(d->map_later);
+    free(d->body_head);
+    free(d->body_mid);
+    odoo__buf_dispose(&d->scratch);
+    odoo__buf_dispose(&d->junk);
+    odoo__buf_dispose(&d->pkbuf);
+    odoo__buf_dispose(&d->skbuf);
     free(d->table);
     free(d->pk);
     free(d->sk);
@@ -982,6 +1184,70 @@ static int parse_mapping(ddb *d, const char *const *attributes, odoo_error *err)
         memcpy(d->map_field[i], a, fl);
         d->map_field[i][fl] = '\0';
     }
+    d->map_later = odoo__calloc(n, sizeof(int));
+    if (!d->map_later)
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
+    for (i = 0; i < n; i++) {
+        size_t j;
+        d->map_later[i] = -1;
+        for (j = i + 1; j < n; j++) {
+            if (strcmp(d->map_attr[i], d->map_attr[j]) == 0) {
+                d->map_later[i] = (int)j;
+                break;
+            }
+        }
+    }
+    return ODOO_OK;
+}
+
+/* The fixed parts of every request body (see build_body). */
+static int lit(odoo__buf *b, const char *text, int rc)
+{
+    if (rc != ODOO_OK)
+        return rc;
+    return odoo__buf_append(b, text, strlen(text));
+}
+
+static int jstr(odoo__buf *b, const char *text, int rc)
+{
+    if (rc != ODOO_OK)
+        return rc;
+    return odoo__json_string_write(b, text, strlen(text));
+}
+
+static int make_body_parts(ddb *d, odoo_error *err)
+{
+    odoo__buf h = {0}, m = {0};
+    int rc = ODOO_OK;
+    if (d->conditional) {
+        rc = lit(&h, "{\"TableName\":", rc);
+        rc = jstr(&h, d->table, rc);
+        rc = lit(&h, ",\"Item\":", rc);
+        rc = lit(&m,
+                 ",\"ConditionExpression\":\"attribute_not_exists(#pk) OR "
+                 "attribute_not_exists(#v) OR #v < :v\",\"ExpressionAttributeNames\":{\"#pk\":",
+                 rc);
+        rc = jstr(&m, d->pk, rc);
+        rc = lit(&m, ",\"#v\":", rc);
+        rc = jstr(&m, d->version_attr, rc);
+        rc = lit(&m, "},\"ExpressionAttributeValues\":{\":v\":", rc);
+    } else {
+        rc = lit(&h, "{\"RequestItems\":{", rc);
+        rc = jstr(&h, d->table, rc);
+        rc = lit(&h, ":[", rc);
+    }
+    if (rc != ODOO_OK) {
+        odoo__buf_dispose(&h);
+        odoo__buf_dispose(&m);
+        return rc == ODOO_ENOMEM
+                   ? odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory")
+                   : odoo__error_set(err, rc, 0,
+                                     "dynamodb sink: the table and attribute names must be UTF-8");
+    }
+    d->body_head = h.data;
+    d->body_head_len = h.len;
+    d->body_mid = m.data;
+    d->body_mid_len = m.len;
     return ODOO_OK;
 }
 
@@ -990,6 +1256,7 @@ static int discover_keys(ddb *d, odoo_dynamodb *db, odoo_error *err)
 {
     json_t *t = NULL, *ks, *defs;
     size_t i, j;
+    int nomem = 0;
     int rc = odoo_dynamodb_describe_table(db, &t, d->table);
     if (rc != ODOO_OK) {
         err_copy(err, odoo_dynamodb_last_error(db));
@@ -1014,12 +1281,16 @@ static int discover_keys(ddb *d, odoo_dynamodb *db, odoo_error *err)
         if (strcmp(kt, "HASH") == 0 && !d->pk) {
             d->pk = odoo__strdup(name);
             d->pk_type = type;
+            nomem |= !d->pk;
         } else if (strcmp(kt, "RANGE") == 0 && !d->sk) {
             d->sk = odoo__strdup(name);
             d->sk_type = type;
+            nomem |= !d->sk;
         }
     }
     json_decref(t);
+    if (nomem) /* not "no partition key": a copy of its name failed */
+        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
     if (!d->pk)
         return odoo__error_set(err, ODOO_EPROTOCOL, 200,
                                "dynamodb sink: DescribeTable gave no partition key");
@@ -1121,12 +1392,20 @@ int odoo_dynamodb_sink_open(odoo_sink **out, odoo_dynamodb *db,
         if (rc != ODOO_OK)
             goto fail;
     }
+    rc = make_body_parts(d, &err);
+    if (rc != ODOO_OK)
+        goto fail;
     d->multi = curl_multi_init();
     d->slots = odoo__calloc((size_t)d->concurrency, sizeof(ddb_slot));
     if (!d->multi || !d->slots) {
         rc = odoo__error_set(&err, ODOO_ENOMEM, 0, "out of memory");
         goto fail;
     }
+    /* keep a connection for every slot: libcurl's default cache is 4 per easy
+     * handle added at the moment, and handles come and go with the requests,
+     * so idle connections were closed and opened again (a TLS handshake each
+     * against AWS) */
+    curl_multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)d->concurrency + 1);
     for (i = 0; i < d->concurrency; i++) {
         rc = odoo__aws_conn_init(&d->slots[i].conn, &d->cfg, &err);
         d->slots[i].conn.owner = &d->slots[i];

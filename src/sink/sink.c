@@ -154,7 +154,7 @@ unsigned long long odoo_sink_stat(const odoo_sink *sink, odoo_sink_counter which
 
 int odoo_sink_get_stats(const odoo_sink *sink, odoo_sink_stats *st)
 {
-    if (!sink || !st || st->version != ODOO_SINK_STATS_VERSION)
+    if (!sink || !st || st->version < 1 || st->version > ODOO_SINK_STATS_VERSION)
         return ODOO_EINVAL;
     st->records = sink->counters[ODOO_SINK_RECORDS];
     st->written = sink->counters[ODOO_SINK_WRITTEN];
@@ -167,6 +167,8 @@ int odoo_sink_get_stats(const odoo_sink *sink, odoo_sink_stats *st)
     st->unprocessed = sink->counters[ODOO_SINK_UNPROCESSED];
     st->bytes = sink->counters[ODOO_SINK_BYTES];
     st->flushes = sink->counters[ODOO_SINK_FLUSHES];
+    if (st->version >= 2) /* a version 1 struct ends before it */
+        st->gave_up = sink->counters[ODOO_SINK_GAVE_UP];
     return ODOO_OK;
 }
 

@@ -228,5 +228,18 @@ struct odoo_dynamodb {
 size_t odoo__dynamodb_value_size(const json_t *attr);
 /* The canonical text of a key value: "S:<text>" / "N:<text>" (new string). */
 char *odoo__dynamodb_key_text(const json_t *attr);
+/* DynamoDB's size of a number given as text (about one byte per two digits). */
+size_t odoo__dynamodb_number_size(const char *s);
+/* Append s (n bytes) as a JSON string, escaped exactly as jansson's compact
+ * dump does. ODOO_EINVAL when s is not valid UTF-8 (jansson refuses it too). */
+int odoo__json_string_write(odoo__buf *b, const char *s, size_t n);
+/* Append the DynamoDB attribute value of a plain JSON value as compact JSON
+ * text, the text odoo_dynamodb_attr_from_json() + a compact dump would give,
+ * without building the tree; *size grows by its DynamoDB size (as
+ * odoo__dynamodb_value_size() counts it). ODOO_EINVAL: a number outside
+ * DynamoDB's range, nesting too deep, or a string that is not UTF-8. */
+int odoo__dynamodb_attr_write(odoo__buf *b, const json_t *v, size_t *size);
+/* The decimal text of an integer; returns its length (out: 24 bytes). */
+size_t odoo__int_text(json_int_t v, char out[24]);
 
 #endif /* ODOO_SINK_INTERNAL_H */

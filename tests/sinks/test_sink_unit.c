@@ -115,6 +115,106 @@ static void test_real_decimal_for_dynamodb(void **state)
     assert_int_equal(odoo__real_decimal(1.7976931348623157e308, buf, sizeof(buf)), ODOO_EINVAL);
 }
 
+/* The shortest digits found from 15 digits up are those of the plain search
+ * from 1 digit up (odoo__real_digits), on random doubles of every magnitude
+ * (subnormals included) and on short decimals. */
+static void test_real_digits_same_as_plain_search(void **state)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    long i;
+    (void)state;
+    for (i = 0; i < 20000; i++) {
+        char d1[20], d2[20] = {0}, buf[40];
+        const char *p;
+        int e1, e2, prec, n = 0;
+        double v, a;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (i % 2) {
+            memcpy(&v, &x, sizeof(v));
+            if (v != v || v - v != 0 || v == 0)
+                continue;
+        } else {
+            v = (double)(x % 100000000) / (double)(1ULL << (x >> 60)) / 1000.0;
+            if (v == 0)
+                continue;
+        }
+        a = v < 0 ? -v : v;
+        odoo__real_digits(v, d1, &e1);
+        for (prec = 1; prec <= 17; prec++) {
+            snprintf(buf, sizeof(buf), "%.*e", prec - 1, a);
+            if (strtod(buf, NULL) == a)
+                break;
+        }
+        for (p = buf; *p && *p != 'e'; p++)
+            if (*p >= '0' && *p <= '9' && n < 19)
+                d2[n++] = *p;
+        while (n > 1 && d2[n - 1] == '0')
+            n--;
+        d2[n] = '\0';
+        e2 = atoi(p + 1);
+        if (strcmp(d1, d2) != 0 || e1 != e2)
+            fail_msg("%.17g: %s e%d, the plain search gives %s e%d", v, d1, e1, d2, e2);
+    }
+}
+
+/* The sink's mapping straight to text gives the text (and the size) of the
+ * mapping through jansson, dumped compactly. */
+static void check_attr_text(json_t *v)
+{
+    json_t *a = NULL;
+    odoo__buf b = {0};
+    size_t size = 0;
+    char *t;
+    assert_int_equal(odoo_dynamodb_attr_from_json(&a, v), ODOO_OK);
+    assert_int_equal(odoo__dynamodb_attr_write(&b, v, &size), ODOO_OK);
+    t = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
+    assert_non_null(t);
+    assert_int_equal(b.len, strlen(t));
+    assert_memory_equal(b.data, t, b.len);
+    assert_int_equal(size, odoo__dynamodb_value_size(a));
+    free(t);
+    json_decref(a);
+    json_decref(v);
+    odoo__buf_dispose(&b);
+}
+
+static void test_attr_text_same_as_jansson(void **state)
+{
+    odoo__buf b = {0};
+    size_t size = 0;
+    json_t *bad;
+    (void)state;
+    check_attr_text(json_string("plain"));
+    check_attr_text(json_string("q\"b\\s/ \b\f\n\r\t \x01\x1f\x7f h\xc3\xa9 \xe2\x82\xac "
+                                "\xf0\x9f\x98\x80"));
+    check_attr_text(json_stringn("a\0b", 3));
+    check_attr_text(json_string(""));
+    check_attr_text(json_integer(0));
+    check_attr_text(json_integer(-9223372036854775807LL - 1));
+    check_attr_text(json_integer(9223372036854775807LL));
+    check_attr_text(json_real(0.1));
+    check_attr_text(json_real(-0.0));
+    check_attr_text(json_real(1e16));
+    check_attr_text(json_real(1.5e-5));
+    check_attr_text(json_real(96.35));
+    check_attr_text(json_true());
+    check_attr_text(json_false());
+    check_attr_text(json_null());
+    check_attr_text(json_loads("{\"a\":[7,\"Azure \\\"Interior\\\"\",{\"b\":null,\"c\":[]}],"
+                               "\"d\":{},\"e\\n\":2.25,\"f\":[true,false,[1.0e-7]]}",
+                               0, NULL));
+    /* jansson refuses to dump a string that is not UTF-8: refused here too */
+    bad = json_stringn_nocheck("a\xc3(", 3);
+    assert_int_equal(odoo__dynamodb_attr_write(&b, bad, &size), ODOO_EINVAL);
+    json_decref(bad);
+    bad = json_stringn_nocheck("\xed\xa0\x80", 3); /* a surrogate */
+    assert_int_equal(odoo__dynamodb_attr_write(&b, bad, &size), ODOO_EINVAL);
+    json_decref(bad);
+    odoo__buf_dispose(&b);
+}
+
 /* ---- the mapping ------------------------------------------------------------------ */
 
 static void check_attr(const char *json_in, const char *want)
@@ -1108,7 +1208,7 @@ static void test_options_defaults(void **state)
     assert_int_equal(j2.fsync, 1);
     assert_int_equal(j2.file_mode, 0600);
     assert_int_equal(d2.batch_size, 25);
-    assert_int_equal(d2.concurrency, 4);
+    assert_int_equal(d2.concurrency, 16);
     assert_int_equal(d2.max_retries, 10);
     assert_int_equal(d2.partition_type, ODOO_DYNAMODB_N);
     assert_string_equal(d2.version_attribute, "write_date");
@@ -1169,6 +1269,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_real_repr_like_python, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_decimal_for_dynamodb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_digits_same_as_plain_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attr_text_same_as_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attr_every_json_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attr_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attr_to_json, setup, teardown),

@@ -24,6 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 EMULATOR = os.path.join(ROOT, "tests", "emulator", "odoo_emulator.py")
 SYS_PY = "/usr/bin/python3"          # Debian's: the emulator and OdooRPC
+# the DynamoDB sink's default concurrency (ODOO_DYNAMODB_DEFAULT_CONCURRENCY)
+DDB_CONCURRENCY = 16
 FIELDS = ["name", "partner_id", "amount_total", "state", "date_order", "write_date", "user_id"]
 
 
@@ -279,16 +281,19 @@ class Bench:
                         jsonrpc_body({"fields": ["id"] + FIELDS, "limit": self.a.fetch,
                                       "order": "id asc"}), url + "/jsonrpc"], check=True)
         self.answer_bytes = os.path.getsize(body)
-        out2 = os.path.join(self.tmp, "callgrind-decode.out")
-        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out2,
-                            "--toggle-collect=json_loadb", self.lib, "decode", body, "1"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-        self.callgrind_decode = None
-        if p.returncode == 0:
-            with open(out2) as f:
-                for line in f:
-                    if line.startswith("totals:") or line.startswith("summary:"):
-                        self.callgrind_decode = int(line.split()[1])
+        # the decode alone: libodoo's answer parser, and jansson's json_loadb
+        # (the decoder libodoo used before 0.3) as the reference
+        self.callgrind_decode = {}
+        for how, fn in (("libodoo", "odoo__rpc_parse_response"), ("jansson", "json_loadb")):
+            out2 = os.path.join(self.tmp, "callgrind-decode-%s.out" % how)
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out2,
+                                "--toggle-collect=" + fn, self.lib, "decode", body, "1", how],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+            if p.returncode == 0:
+                with open(out2) as f:
+                    for line in f:
+                        if line.startswith("totals:") or line.startswith("summary:"):
+                            self.callgrind_decode[how] = int(line.split()[1])
         log("callgrind: %s instructions" % total)
 
     def case_paging(self, url):
@@ -431,17 +436,22 @@ class Bench:
             lines.append("\n## Instruction count (callgrind, noise-free)\n")
             lines.append("Client side of one %d-record search_read against the replay server "
                          "(everything inside the measured call: request building, libcurl, "
-                         "jansson decode, result checks): **%s instructions** (%.0f per record).\n"
+                         "JSON decode, result checks): **%s instructions** (%.0f per record).\n"
                          % (self.a.fetch, format(self.callgrind_total, ","),
                             self.callgrind_total / self.a.fetch))
-            if getattr(self, "callgrind_decode", None):
-                lines.append("Of which the JSON decode alone (jansson `json_loadb` of the same "
-                             "%s-byte answer, no network): **%s instructions** (%.0f per record, "
-                             "%.0f per byte).\n"
-                             % (format(self.answer_bytes, ","),
-                                format(self.callgrind_decode, ","),
-                                self.callgrind_decode / self.a.fetch,
-                                self.callgrind_decode / self.answer_bytes))
+            dec = getattr(self, "callgrind_decode", None) or {}
+            for how, what in (("libodoo", "libodoo's answer parser `odoo__rpc_parse_response`: "
+                                          "JSON decode into jansson values + taking `result` out"),
+                              ("jansson", "for reference, jansson's `json_loadb` of the same bytes, "
+                                          "the decoder libodoo used before")):
+                if dec.get(how):
+                    lines.append("The decode alone, %s (%s-byte answer, no network): **%s "
+                                 "instructions** (%.0f per record, %.0f per byte).\n"
+                                 % (what, format(self.answer_bytes, ","), format(dec[how], ","),
+                                    dec[how] / self.a.fetch, dec[how] / self.answer_bytes))
+            if dec.get("libodoo") and dec.get("jansson"):
+                lines.append("libodoo's decoder needs %.2fx fewer instructions than json_loadb.\n"
+                             % (dec["jansson"] / dec["libodoo"]))
             lines.append("By object (self instructions):\n")
             lines.append("| object | instructions | share |")
             lines.append("|---|---|---|")
@@ -486,8 +496,8 @@ def aws_part(a):
     for _ in range(a.reps):
         fl.append(ddb_curl_floor(py, a.items, env))
     ls, bs, fs = stats(lib), stats(bo), stats(fl)
-    rows.append({"case": case, "what": "raw curl BatchWriteItem of 25, 4 in parallel (floor: "
-                 "pre-built bodies, --aws-sigv4)", "wall": None, "cpu": None, "per": None,
+    rows.append({"case": case, "what": "raw curl BatchWriteItem of 25, %d in parallel (floor: "
+                 "pre-built bodies, --aws-sigv4)" % DDB_CONCURRENCY, "wall": None, "cpu": None, "per": None,
                  "extra": "%.0f items/s [%.0f-%.0f]" % (fs["med"], fs["min"], fs["max"])})
     k = a.items / 1000.0
     rows.append({"case": case, "what": "boto3 batch_writer (image Python; CPU: whole process, "
@@ -495,7 +505,7 @@ def aws_part(a):
                  "cpu": stats(boc), "per": k,
                  "extra": "%.0f items/s [%.0f-%.0f]" % (bs["med"], bs["min"], bs["max"])})
     rows.append({"case": case, "what": "libodoo DynamoDB sink (BatchWriteItem, default "
-                 "concurrency; CPU: whole process, with table creation)",
+                 "concurrency %d; CPU: whole process, with table creation)" % DDB_CONCURRENCY,
                  "wall": None, "cpu": stats(libc), "per": k,
                  "extra": "%.0f items/s [%.0f-%.0f] = %.2fx boto3, %.2fx the curl floor"
                  % (ls["med"], ls["min"], ls["max"], ls["med"] / bs["med"],
@@ -547,8 +557,8 @@ def aws_part(a):
 
 def ddb_curl_floor(py, n, env):
     """The server's own limit: curl sends the same n items as BatchWriteItem
-    bodies of 25, prepared in advance, 4 requests in flight (the sink's default
-    concurrency), SigV4 signed by curl itself. Returns items/s."""
+    bodies of 25, prepared in advance, as many requests in flight as the sink's
+    default concurrency, SigV4 signed by curl itself. Returns items/s."""
     name = "bench-curl-%d-%d" % (os.getpid(), int(time.time() * 1000) % 100000)
     code = ("import boto3,sys; d=boto3.client('dynamodb'); d.create_table(TableName=sys.argv[1],"
             "BillingMode='PAY_PER_REQUEST',AttributeDefinitions=[{'AttributeName':'id',"
@@ -584,7 +594,7 @@ def ddb_curl_floor(py, n, env):
     with open(os.path.join(tmp, "curl.cfg"), "w") as f:
         f.write("\n".join(cfg) + "\n")
     t0 = time.monotonic()
-    subprocess.run(["curl", "--parallel", "--parallel-max", "4", "-K",
+    subprocess.run(["curl", "--parallel", "--parallel-max", str(DDB_CONCURRENCY), "-K",
                     os.path.join(tmp, "curl.cfg")], check=True)
     dt = time.monotonic() - t0
     shutil.rmtree(tmp, ignore_errors=True)

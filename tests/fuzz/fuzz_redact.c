@@ -61,11 +61,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(fuzz_memmem(out, outlen, PLANT1, strlen(PLANT1)) == NULL);
     FUZZ_CHECK(fuzz_memmem(out, outlen, PLANT2, strlen(PLANT2)) == NULL);
     FUZZ_CHECK(fuzz_memmem(out, outlen, PLANT2_JSON, strlen(PLANT2_JSON)) == NULL);
-    /* a header line that starts the output keeps nothing but "***" */
+    /* a header line that starts the output keeps nothing but "***" (more
+     * stars when a fuzzed secret also matched, e.g. a secret "\r" masks the
+     * line's end: the regression seed redact/cookie-cr-secret) */
     if (outlen >= 7 && strncmp(out, "Cookie:", 7) == 0) {
         const char *eol = strpbrk(out, "\r\n");
-        size_t l = eol ? (size_t)(eol - out) : strlen(out);
-        FUZZ_CHECK(l == 11 && memcmp(out + 7, " ***", 4) == 0);
+        size_t l = eol ? (size_t)(eol - out) : strlen(out), k;
+        FUZZ_CHECK(l >= 11 && memcmp(out + 7, " ***", 4) == 0);
+        for (k = 11; k < l; k++)
+            FUZZ_CHECK(out[k] == '*');
     }
     free(out);
     free(text);

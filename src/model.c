@@ -953,12 +953,14 @@ static int iter_advance(odoo_iter *it, json_t *record)
         forward = !it->cur_wd || strcmp(wd, it->cur_wd) > 0
                   || (strcmp(wd, it->cur_wd) == 0 && rid > it->cur_id);
         copy = odoo__strdup(wd);
-        if (forward)
-            cur = odoo__strdup(wd);
-        if (!copy || (forward && !cur)) {
-            free(copy);
-            free(cur);
+        if (!copy)
             return NOMEM(it->client);
+        if (forward) {
+            cur = odoo__strdup(wd);
+            if (!cur) {
+                free(copy);
+                return NOMEM(it->client);
+            }
         }
         free(it->last_wd);
         it->last_wd = copy;

@@ -176,40 +176,30 @@ void odoo__buf_dispose(odoo__buf *b)
     b->len = b->cap = 0;
 }
 
-/* jansson 2.14 does not check the callback's answer while it writes an
- * object's key: a failed append there is ignored and json_dump_callback()
- * goes on and returns 0, leaving a text without that key (`{:"2.0",...}`).
- * So a failure is remembered here, every later append refused, and the text
- * never used (found by tests/torture). */
-typedef struct {
-    odoo__buf *b;
-    int failed;
-} buf_dump_state;
-
-static int buf_dump_cb(const char *buffer, size_t size, void *data)
-{
-    buf_dump_state *st = data;
-    if (st->failed || odoo__buf_append(st->b, buffer, size) != ODOO_OK) {
-        st->failed = 1;
-        return -1;
-    }
-    return 0;
-}
-
+/* jansson 2.14's writer does not check a failed write of an object's key:
+ * with a writer callback that can fail (out of memory), json_dump_callback()
+ * goes on and returns 0, leaving a text without that key (`{:"2.0",...}`;
+ * found by tests/torture). json_dumpb() writes into a buffer given in
+ * advance and never fails a write: it first tells the size, then fills an
+ * exact buffer, so a text it returns is whole. */
 int odoo__buf_set_json(odoo__buf *b, const json_t *json)
 {
-    buf_dump_state st;
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    size_t need, got;
     b->len = 0;
     if (odoo__buf_reserve(b, 0) != ODOO_OK)
         return ODOO_ENOMEM;
     b->data[0] = '\0';
-    st.b = b;
-    st.failed = 0;
-    if (json_dump_callback(json, buf_dump_cb, &st, JSON_COMPACT | JSON_ENCODE_ANY) != 0
-        || st.failed) {
+    need = json_dumpb(json, NULL, 0, flags);
+    if (need == 0 || odoo__buf_reserve(b, need) != ODOO_OK)
+        return ODOO_ENOMEM;
+    got = json_dumpb(json, b->data, need, flags);
+    if (got != need) {
         odoo__buf_clear_secret(b); /* what was written may hold a secret */
         return ODOO_ENOMEM;
     }
+    b->len = need;
+    b->data[need] = '\0';
     return ODOO_OK;
 }
 

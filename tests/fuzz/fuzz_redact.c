@@ -62,9 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(fuzz_memmem(out, outlen, PLANT2, strlen(PLANT2)) == NULL);
     FUZZ_CHECK(fuzz_memmem(out, outlen, PLANT2_JSON, strlen(PLANT2_JSON)) == NULL);
     /* a header line that starts the output keeps nothing but "***" (more
-     * stars when a fuzzed secret also matched, e.g. a secret "\r" masks the
-     * line's end: the regression seed redact/cookie-cr-secret) */
-    if (outlen >= 7 && strncmp(out, "Cookie:", 7) == 0) {
+     * stars when a fuzzed secret also matched). Not checked when a fuzzed
+     * secret holds a line break: masking it joins the next line to the
+     * Cookie line in the output (regression seeds redact/cookie-cr-secret*) */
+    for (i = 0; i + 3 < ns; i++)
+        if (strpbrk(secrets[i], "\r\n"))
+            break;
+    if (i + 3 >= ns && outlen >= 7 && strncmp(out, "Cookie:", 7) == 0) {
         const char *eol = strpbrk(out, "\r\n");
         size_t l = eol ? (size_t)(eol - out) : strlen(out), k;
         FUZZ_CHECK(l >= 11 && memcmp(out + 7, " ***", 4) == 0);

@@ -201,7 +201,7 @@ def __init__(self, url=None, database=None, login=None, password=None, **options
 %feature("docstring") lo_session::write_grouped "write_grouped(model, updates, chunk=0, context=None) -> number of write calls.\n\nupdates: [{'id': N, 'values': {...}}]; records with identical values share one write.";
 %feature("docstring") lo_session::upsert "upsert(model, key_field, records, chunk=0, context=None) -> {'created': [ids], 'updated': [ids]}.";
 %feature("docstring") lo_session::iterate "iterate(model, domain=None, fields, page_size=0) -> Iterator over every matching record (keyset pagination by id, one page in memory).";
-%feature("docstring") lo_session::changed_since "changed_since(model, domain=None, fields, page_size=0, since_write_date=None, since_id=0) -> Iterator by (write_date, id); see Iterator.cursor().";
+%feature("docstring") lo_session::changed_since "changed_since(model, domain=None, fields, page_size=0, since_write_date=None, since_id=0, overlap=-1) -> Iterator by (write_date, id); see Iterator.cursor(). overlap >= 0: the first page also reads what changed that many seconds before the cursor, its second included (at-least-once; records Odoo stamped behind the cursor are not missed); -1: the strict cursor.";
 %feature("docstring") lo_iter::next "The next record, or None at the end.";
 %feature("docstring") lo_iter::next_page "The next page (a list), or None at the end.";
 %feature("docstring") lo_iter::close "Free the iterator now; it then ends.";
@@ -257,7 +257,7 @@ typedef struct lo_dynamodb {} lo_dynamodb;
                      long page_size = 0);
     lo_iter *changed_since(const char *model, json_t *domain = NULL, json_t *fields = NULL,
                            long page_size = 0, const char *since_write_date = NULL,
-                           long long since_id = 0);
+                           long long since_id = 0, long overlap = -1);
 
     json_t *context;            /* read/write: the context sent with every call */
     %immutable;

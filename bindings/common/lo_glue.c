@@ -1087,7 +1087,7 @@ struct lo_iter {
 
 static lo_iter *lo_iter_make(lo_session *s, const char *model, json_t *domain, json_t *fields,
                              long page_size, int changed, const char *since_wd,
-                             long long since_id)
+                             long long since_id, long overlap)
 {
     odoo_client *c = lo_client(s);
     const char **names = NULL;
@@ -1109,8 +1109,13 @@ static lo_iter *lo_iter_make(lo_session *s, const char *model, json_t *domain, j
     else
         rc = odoo_iter_new(&it->it, c, model, domain, names, n);
     free(names);
+    /* overlap >= 0: read again what changed that many seconds before the cursor */
+    if (rc == ODOO_OK && changed && overlap >= 0)
+        rc = overlap > 31L * 86400 ? ODOO_EINVAL
+                                   : odoo_iter_set_overlap(it->it, (unsigned int)overlap);
     if (rc != ODOO_OK) {
         lo_fail(s, rc);
+        odoo_iter_free(it->it);
         free(it);
         return NULL;
     }
@@ -1122,14 +1127,16 @@ static lo_iter *lo_iter_make(lo_session *s, const char *model, json_t *domain, j
 static lo_iter *lo__session_iterate(lo_session *s, const char *model, json_t *domain,
                                     json_t *fields, long page_size)
 {
-    return lo_iter_make(s, model, domain, fields, page_size, 0, NULL, 0);
+    return lo_iter_make(s, model, domain, fields, page_size, 0, NULL, 0, -1);
 }
 
 static lo_iter *lo__session_changed_since(lo_session *s, const char *model, json_t *domain,
                                           json_t *fields, long page_size,
-                                          const char *since_write_date, long long since_id)
+                                          const char *since_write_date, long long since_id,
+                                          long overlap)
 {
-    return lo_iter_make(s, model, domain, fields, page_size, 1, since_write_date, since_id);
+    return lo_iter_make(s, model, domain, fields, page_size, 1, since_write_date, since_id,
+                        overlap);
 }
 
 /* Under the session's lock. */
@@ -1518,12 +1525,13 @@ lo_iter *lo_session_iterate(lo_session *s, const char *model, json_t *domain, js
 
 lo_iter *lo_session_changed_since(lo_session *s, const char *model, json_t *domain,
                                   json_t *fields, long page_size, const char *since_write_date,
-                                  long long since_id)
+                                  long long since_id, long overlap)
 {
     lo_iter *r;
 
     lo_lock(s);
-    r = lo__session_changed_since(s, model, domain, fields, page_size, since_write_date, since_id);
+    r = lo__session_changed_since(s, model, domain, fields, page_size, since_write_date, since_id,
+                                  overlap);
     lo_unlock(s);
     return r;
 }
@@ -2139,14 +2147,14 @@ json_t *lo_sink_stats(lo_sink *k)
         lo_error_set(ODOO_ERROR, "sink: cannot read the counters");
         return NULL;
     }
-    out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+    out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                     "records", (json_int_t)st.records, "written", (json_int_t)st.written,
                     "skipped", (json_int_t)st.skipped, "retried", (json_int_t)st.retried,
                     "dead_lettered", (json_int_t)st.dead_lettered,
                     "failed", (json_int_t)st.failed, "requests", (json_int_t)st.requests,
                     "throttled", (json_int_t)st.throttled,
                     "unprocessed", (json_int_t)st.unprocessed, "bytes", (json_int_t)st.bytes,
-                    "flushes", (json_int_t)st.flushes);
+                    "flushes", (json_int_t)st.flushes, "gave_up", (json_int_t)st.gave_up);
     if (!out)
         lo_error_set(ODOO_ENOMEM, "sink stats: out of memory");
     return out;

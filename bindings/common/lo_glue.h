@@ -145,10 +145,11 @@ typedef struct lo_iter lo_iter;
 /** Keyset iteration (odoo_iter_new()). */
 lo_iter *lo_session_iterate(lo_session *s, const char *model, json_t *domain, json_t *fields,
                             long page_size);
-/** Incremental iteration by (write_date, id) (odoo_iter_changed_since()). */
+/** Incremental iteration by (write_date, id) (odoo_iter_changed_since());
+ * overlap >= 0: odoo_iter_set_overlap(overlap) (-1: the strict cursor). */
 lo_iter *lo_session_changed_since(lo_session *s, const char *model, json_t *domain,
                                   json_t *fields, long page_size, const char *since_write_date,
-                                  long long since_id);
+                                  long long since_id, long overlap);
 void delete_lo_iter(lo_iter *it);
 /** Free the C iterator now (idempotent); next() then ends. */
 void lo_iter_close(lo_iter *it);

@@ -141,4 +141,22 @@ function T.changed_since_cursor_resumes()
   H.eq(H.count(unique), total, "no duplicate")
 end
 
+function T.changed_since_overlap_reads_the_cursor_second_again()
+  local s <close> = session()
+  local it = s:changed_since("sale.order", nil, {"name", "write_date"}, 100)
+  local same = {}
+  for r in it do same[#same + 1] = r end
+  local wd, id = it:cursor()
+  local n = 0
+  for _, r in ipairs(same) do if r.write_date == wd then n = n + 1 end end
+  local strict, again = 0, 0
+  for _ in s:changed_since("sale.order", nil, {"name"}, 100, wd, id) do strict = strict + 1 end
+  for r in s:changed_since("sale.order", nil, {"name", "write_date"}, 100, wd, id, 0) do
+    H.eq(r.write_date, wd, "only the cursor's second")
+    again = again + 1
+  end
+  H.eq(strict, 0, "the strict cursor reads nothing")
+  H.eq(again, n, "overlap 0 reads the cursor's second again")
+end
+
 return T

@@ -134,3 +134,23 @@ def test_changed_since_cursor_resumes(session):
     session.write("sale.order", first[0]["id"], {"client_order_ref": "touched"})
     again = list(session.changed_since("sale.order", None, ["name"], 100, write_date, last_id))
     assert again[-1]["id"] == first[0]["id"]
+
+
+def test_changed_since_overlap_reads_the_cursor_second_again(session):
+    # the whole table, to the end: the cursor is the newest (write_date, id)
+    it = session.changed_since("sale.order", None, ["name", "write_date"], 100)
+    rows = list(it)
+    write_date, last_id = it.cursor()
+    assert write_date == rows[-1]["write_date"]
+    # the strict cursor: nothing after it
+    assert list(session.changed_since("sale.order", None, ["name"], 100, write_date, last_id)) == []
+    # overlap=0: the records of the cursor's own second again (those Odoo may stamp behind it)
+    again = list(session.changed_since("sale.order", None, ["name", "write_date"], 100,
+                                       write_date, last_id, 0))
+    same_second = [r["id"] for r in rows if r["write_date"] == write_date]
+    assert sorted(r["id"] for r in again) == sorted(same_second) and last_id in same_second
+    it = session.changed_since("sale.order", None, ["name"], 100, write_date, last_id, 0)
+    list(it)
+    assert it.cursor() == (write_date, last_id)  # never backwards
+    with pytest.raises(libodoo.InvalidArgument):
+        session.changed_since("sale.order", None, ["name"], 100, "not a date", 3, 0)

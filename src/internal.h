@@ -63,6 +63,9 @@ void odoo__buf_clear_secret(odoo__buf *b);
 void odoo__buf_dispose(odoo__buf *b);
 /* Serialise json compactly into b (replacing its content), NUL-terminated. */
 int odoo__buf_set_json(odoo__buf *b, const json_t *json);
+/* The same with jansson's dump flags (JSON_ENCODE_ANY is always added), e.g.
+ * JSON_COMPACT | JSON_SORT_KEYS for a canonical text. */
+int odoo__buf_set_json_flags(odoo__buf *b, const json_t *json, size_t flags);
 
 /* ---- errors (errors.c) -------------------------------------------------- */
 

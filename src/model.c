@@ -449,35 +449,17 @@ int odoo_create_batch(odoo_client *c, json_t **out_ids, const char *model, json_
     return rc;
 }
 
-/* jansson 2.14 does not check a failed write of an object's key:
- * json_dumps() can then return a text without it, and two different value
- * sets could share a group. A failure is remembered and the text dropped. */
-typedef struct {
-    odoo__buf b;
-    int failed;
-} canon_buf;
-
-static int canon_cb(const char *p, size_t n, void *data)
-{
-    canon_buf *cb = data;
-    if (cb->failed || odoo__buf_append(&cb->b, p, n) != ODOO_OK) {
-        cb->failed = 1;
-        return -1;
-    }
-    return 0;
-}
-
-/* The canonical text of a value set (sorted keys), or NULL. */
+/* The canonical text of a value set (sorted keys), or NULL. Not json_dumps():
+ * jansson 2.14 can return a text without a key it failed to write, and two
+ * different value sets would share a group (see odoo__buf_set_json). */
 static char *canon_text(json_t *values)
 {
-    canon_buf cb;
-    memset(&cb, 0, sizeof(cb));
-    if (json_dump_callback(values, canon_cb, &cb, JSON_COMPACT | JSON_SORT_KEYS) != 0
-        || cb.failed || !cb.b.data) {
-        free(cb.b.data);
+    odoo__buf b = {0};
+    if (odoo__buf_set_json_flags(&b, values, JSON_COMPACT | JSON_SORT_KEYS) != ODOO_OK) {
+        odoo__buf_dispose(&b);
         return NULL;
     }
-    return cb.b.data;
+    return b.data;
 }
 
 int odoo_write_grouped(odoo_client *c, const char *model, json_t *updates, size_t chunk,

@@ -184,8 +184,13 @@ void odoo__buf_dispose(odoo__buf *b)
  * exact buffer, so a text it returns is whole. */
 int odoo__buf_set_json(odoo__buf *b, const json_t *json)
 {
-    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    return odoo__buf_set_json_flags(b, json, JSON_COMPACT);
+}
+
+int odoo__buf_set_json_flags(odoo__buf *b, const json_t *json, size_t flags)
+{
     size_t need, got;
+    flags |= JSON_ENCODE_ANY;
     b->len = 0;
     if (odoo__buf_reserve(b, 0) != ODOO_OK)
         return ODOO_ENOMEM;

@@ -2,6 +2,7 @@
  * libodoo - helpers over call_kw: field whitelists checked against a cached
  * fields_get, keyset pagination, incremental cursors, batches and upserts.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,12 +537,140 @@ int odoo_write_grouped(odoo_client *c, const char *model, json_t *updates, size_
     return rc;
 }
 
-int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key_field,
-                json_t *records, size_t chunk, json_t *context)
+/* ---- upsert helpers (odoo_upsert_ex) ---- */
+
+/* Odoo's "empty": false, and what an input means by it (null, "", false). */
+static int upsert_empty(json_t *v)
+{
+    return !v || json_is_null(v) || json_is_false(v)
+           || (json_is_string(v) && json_string_length(v) == 0);
+}
+
+/* A list of ids as Odoo reads an x2many back, from what a write gives: a
+ * plain list of ids or [[6, 0, ids]]. NULL when it is something else (other
+ * commands): then the values are taken as different. Borrowed. */
+static json_t *upsert_x2many_ids(json_t *v)
+{
+    json_t *cmd = json_array_get(v, 0);
+    if (json_is_array(v) && json_array_size(v) == 1 && json_is_array(cmd)
+        && json_array_size(cmd) == 3 && json_integer_value(json_array_get(cmd, 0)) == 6)
+        v = json_array_get(cmd, 2);
+    if (!json_is_array(v))
+        return NULL;
+    for (size_t i = 0; i < json_array_size(v); i++)
+        if (!json_is_integer(json_array_get(v, i)))
+            return NULL;
+    return v;
+}
+
+static int upsert_same_ids(json_t *a, json_t *b)
+{
+    size_t i, j;
+    if (json_array_size(a) != json_array_size(b))
+        return 0;
+    for (i = 0; i < json_array_size(a); i++) {
+        int found = 0;
+        for (j = 0; j < json_array_size(b) && !found; j++)
+            found = json_integer_value(json_array_get(a, i))
+                    == json_integer_value(json_array_get(b, j));
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* Would writing @p want change the stored @p have? Compared the way Odoo
+ * normalises a written value, by field type (@p info: fields_get's "type"
+ * and "digits"). When in doubt, different: a needless write is harmless, a
+ * skipped one loses data. */
+static int upsert_same_value(json_t *info, json_t *want, json_t *have)
+{
+    const char *type = json_string_value(json_object_get(info, "type"));
+    if (!type)
+        return json_equal(want, have);
+    if (strcmp(type, "boolean") == 0)
+        return (json_is_boolean(want) || json_is_null(want))
+               && json_is_true(want) == json_is_true(have);
+    if (upsert_empty(want) || json_is_false(have))
+        return upsert_empty(want) && (json_is_false(have) || json_is_null(have));
+    if (strcmp(type, "integer") == 0 || strcmp(type, "float") == 0
+        || strcmp(type, "monetary") == 0) {
+        json_t *digits = json_object_get(info, "digits");
+        double a, b;
+        if (!json_is_number(want) || !json_is_number(have))
+            return 0;
+        a = json_number_value(want);
+        b = json_number_value(have);
+        /* Odoo rounds a float field with digits (precision, scale) to scale */
+        if (json_is_array(digits) && json_is_integer(json_array_get(digits, 1))) {
+            json_int_t scale = json_integer_value(json_array_get(digits, 1));
+            double f = 1.0;
+            for (json_int_t k = 0; k < scale && k < 15; k++)
+                f *= 10.0;
+            return llround(a * f) == llround(b * f);
+        }
+        return a == b;
+    }
+    if (strcmp(type, "many2one") == 0) {
+        if (json_is_array(want))
+            want = json_array_get(want, 0);
+        if (json_is_array(have))
+            have = json_array_get(have, 0);
+        return json_is_integer(want) && json_is_integer(have)
+               && json_integer_value(want) == json_integer_value(have);
+    }
+    if (strcmp(type, "many2many") == 0 || strcmp(type, "one2many") == 0) {
+        json_t *ids = upsert_x2many_ids(want);
+        return ids && json_is_array(have) && upsert_same_ids(ids, have);
+    }
+    if (strcmp(type, "html") == 0 && json_is_string(want) && json_is_string(have)) {
+        /* Odoo stores "Fragile" as "<p>Fragile</p>" */
+        const char *w = json_string_value(want), *h = json_string_value(have);
+        size_t wl = strlen(w), hl = strlen(h);
+        return strcmp(w, h) == 0
+               || (w[0] != '<' && hl == wl + 7 && strncmp(h, "<p>", 3) == 0
+                   && strncmp(h + 3, w, wl) == 0 && strcmp(h + 3 + wl, "</p>") == 0);
+    }
+    /* char, text, selection, date, datetime, ...: the same JSON value */
+    return json_equal(want, have);
+}
+
+/* The fields to read of the existing records: id, the key, active (when the
+ * model has it) and, to compare, every field the input writes. A new
+ * NULL-terminated array of borrowed names (free() it), NULL when out of memory. */
+static const char **upsert_read_fields(json_t *records, const char *key_field, int has_active,
+                                       int compare, json_t *names)
+{
+    const char **list;
+    const char *key;
+    json_t *r, *v;
+    size_t i, n = 0;
+    if (json_object_set_new(names, "id", json_true()) != 0
+        || json_object_set_new(names, key_field, json_true()) != 0
+        || (has_active && json_object_set_new(names, "active", json_true()) != 0))
+        return NULL;
+    if (compare)
+        json_array_foreach(records, i, r)
+            json_object_foreach(r, key, v)
+                if (json_object_set_new(names, key, json_true()) != 0)
+                    return NULL;
+    list = odoo__calloc(json_object_size(names) + 1, sizeof(*list));
+    if (!list)
+        return NULL;
+    json_object_foreach(names, key, v)
+        list[n++] = key;
+    return list;
+}
+
+int odoo_upsert_ex(odoo_client *c, json_t **out, const char *model, const char *key_field,
+                   json_t *records, size_t chunk, unsigned int flags, json_t *context)
 {
     json_t *keys = NULL, *existing = NULL, *to_create = NULL, *updates = NULL;
-    json_t *created = NULL, *updated = NULL, *r, *seen = NULL;
-    const char *fields[3];
+    json_t *created = NULL, *updated = NULL, *unchanged = NULL, *archived = NULL, *r;
+    json_t *seen = NULL, *model_info, *types = NULL, *names = NULL, *search_ctx = NULL;
+    const char **fields = NULL;
+    const char *check[3];
+    int compare = (flags & ODOO_UPSERT_SKIP_UNCHANGED) != 0, has_active;
     size_t i;
     int rc;
 
@@ -552,21 +681,33 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
     odoo__error_clear(&c->err);
     if (!json_is_array(records))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "records must be a JSON array");
+    if (context && !json_is_object(context))
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "context must be a JSON object");
     if (!chunk)
         chunk = ODOO_DEFAULT_BATCH_SIZE;
-    fields[0] = "id";
-    fields[1] = key_field;
-    fields[2] = NULL;
-    if ((rc = odoo_fields_check(c, model, fields)) != ODOO_OK)
+    check[0] = "id";
+    check[1] = key_field;
+    check[2] = NULL;
+    if ((rc = odoo_fields_check(c, model, check)) != ODOO_OK
+        || (rc = model_fields(c, model, &model_info)) != ODOO_OK)
         return rc;
+    has_active = json_object_get(model_info, "active") != NULL;
 
     keys = json_array();
-    existing = json_object(); /* key text -> id */
+    existing = json_object(); /* key text -> the existing record read */
     seen = json_object();
     to_create = json_array();
     updates = json_array();
     updated = json_array();
-    if (!keys || !existing || !seen || !to_create || !updates || !updated) {
+    unchanged = json_array();
+    archived = json_array();
+    names = json_object();
+    /* archived records are matched too (else a second record with the same
+     * key would be created): active_test false, for the search only */
+    search_ctx = context ? json_deep_copy(context) : json_object();
+    if (!keys || !existing || !seen || !to_create || !updates || !updated || !unchanged
+        || !archived || !names || !search_ctx
+        || json_object_set_new(search_ctx, "active_test", json_false()) != 0) {
         rc = NOMEM(c);
         goto done;
     }
@@ -590,6 +731,16 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
             goto done;
         }
     }
+    if (!(fields = upsert_read_fields(records, key_field, has_active, compare, names))) {
+        rc = NOMEM(c);
+        goto done;
+    }
+    if (compare) {
+        /* the types and digits of the fields compared (one fields_get) */
+        static const char *const attrs[] = {"type", "digits", NULL};
+        if ((rc = odoo_fields_get(c, &types, model, attrs, NULL)) != ODOO_OK)
+            goto done;
+    }
     /* find the existing records, chunk keys per search_read */
     for (i = 0; i < json_array_size(keys); i += chunk) {
         json_t *part = slice(keys, i, chunk), *domain, *rows = NULL, *row;
@@ -599,16 +750,20 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
             rc = NOMEM(c);
             goto done;
         }
-        rc = odoo_search_read(c, &rows, model, domain, fields, "id asc", 0, 0, context);
+        rc = odoo_search_read(c, &rows, model, domain, fields, "id asc", 0, 0, search_ctx);
         json_decref(domain);
         if (rc != ODOO_OK)
             goto done;
         json_array_foreach(rows, j, row) {
-            json_t *k = json_object_get(row, key_field);
-            /* a record missed here would be created a second time */
-            if (json_is_string(k) && !json_object_get(existing, json_string_value(k))
-                && json_object_set(existing, json_string_value(k), json_object_get(row, "id"))
-                       != 0) {
+            json_t *k = json_object_get(row, key_field), *prev;
+            if (!json_is_string(k))
+                continue;
+            /* a record missed here would be created a second time; of several
+             * with one key, the first active one, else the first archived one */
+            prev = json_object_get(existing, json_string_value(k));
+            if ((!prev || (json_is_false(json_object_get(prev, "active"))
+                           && !json_is_false(json_object_get(row, "active"))))
+                && json_object_set(existing, json_string_value(k), row) != 0) {
                 json_decref(rows);
                 rc = NOMEM(c);
                 goto done;
@@ -618,18 +773,33 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
     }
     json_array_foreach(records, i, r) {
         const char *k = json_string_value(json_object_get(r, key_field));
-        json_t *id = json_object_get(existing, k);
-        if (id) {
-            /* the key already has this value: write the rest only, so records
-             * needing the same changes share one write */
-            json_t *vals = odoo__json_copy(r);
-            int bad = !vals || json_object_del(vals, key_field) != 0;
+        json_t *row = json_object_get(existing, k), *id = json_object_get(row, "id");
+        if (row) {
+            /* the key already has this value: write the rest only (what
+             * differs, when comparing), so records needing the same changes
+             * share one write */
+            json_t *vals = json_object(), *v;
+            const char *f;
+            int bad = !vals;
+            json_object_foreach(r, f, v) {
+                if (bad || strcmp(f, key_field) == 0)
+                    continue;
+                if (compare && upsert_same_value(json_object_get(types, f), v,
+                                                 json_object_get(row, f)))
+                    continue;
+                bad = json_object_set(vals, f, v) != 0;
+            }
             if (!bad && json_object_size(vals) > 0) {
                 json_t *u = json_pack("{s:O, s:O}", "id", id, "values", vals);
-                bad = !u || json_array_append_new(updates, u) != 0;
+                bad = !u || json_array_append_new(updates, u) != 0
+                      || json_array_append(updated, id) != 0;
+            } else if (!bad) {
+                bad = json_array_append(compare ? unchanged : updated, id) != 0;
             }
+            if (!bad && json_is_false(json_object_get(row, "active")))
+                bad = json_array_append(archived, id) != 0;
             json_decref(vals);
-            if (bad || json_array_append(updated, id) != 0) {
+            if (bad) {
                 rc = NOMEM(c);
                 goto done;
             }
@@ -645,14 +815,21 @@ int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key
 done:
     if (out && (rc == ODOO_OK || created)) {
         /* "o" steals: the fresh empty arrays do not leak */
-        *out = json_pack("{s:o, s:o}", "created", created ? json_incref(created) : json_array(),
-                         "updated", rc == ODOO_OK ? json_incref(updated) : json_array());
+        *out = json_pack("{s:o, s:o, s:o, s:o}", "created",
+                         created ? json_incref(created) : json_array(), "updated",
+                         rc == ODOO_OK ? json_incref(updated) : json_array(), "unchanged",
+                         rc == ODOO_OK ? json_incref(unchanged) : json_array(), "archived",
+                         rc == ODOO_OK ? json_incref(archived) : json_array());
         /* done, but the caller cannot learn what was created */
         if (!*out && rc == ODOO_OK)
             rc = odoo__error_set(&c->err, ODOO_EINDOUBT, 0,
                                  "the upsert was applied but its result could not be built: "
                                  "out of memory");
     }
+    free((void *)fields);
+    json_decref(names);
+    json_decref(types);
+    json_decref(search_ctx);
     json_decref(keys);
     json_decref(existing);
     json_decref(seen);
@@ -660,7 +837,15 @@ done:
     json_decref(updates);
     json_decref(created);
     json_decref(updated);
+    json_decref(unchanged);
+    json_decref(archived);
     return rc;
+}
+
+int odoo_upsert(odoo_client *c, json_t **out, const char *model, const char *key_field,
+                json_t *records, size_t chunk, json_t *context)
+{
+    return odoo_upsert_ex(c, out, model, key_field, records, chunk, 0, context);
 }
 
 /* ---- iterators ------------------------------------------------------------------ */
@@ -680,6 +865,13 @@ struct odoo_iter {
     long long cur_id;  /* the cursor: the greatest (write_date, id) handed out or given */
     char *cur_wd;
     char *overlap_from; /* first page: write_date >= this (odoo_iter_set_overlap) */
+    /* where the next changed-since query starts (moved only by a successful
+     * fetch): inside second q_wd after id q_id, or (q_next) from the second
+     * after q_wd on (from the start when q_wd is NULL) */
+    char *q_wd;
+    long long q_id;
+    int q_next;
+    int q_started;
     unsigned long long count;
     unsigned long pages;
     int checked;
@@ -774,12 +966,11 @@ static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
     *y = (long long)yoe + era * 400 + (*m <= 2);
 }
 
+static int wd_add(const char *wd, long long delta, char out[32]);
+
 int odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds)
 {
-    int y, mo, d, h, mi, sec, n = 0;
-    long long t, yy;
-    unsigned um, ud;
-    char buf[64];
+    char buf[32];
     if (!it)
         return ODOO_EINVAL;
     odoo__error_clear(&it->client->err);
@@ -791,22 +982,9 @@ int odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds)
                                "the overlap must be set before the first record");
     if (!it->last_wd)
         return ODOO_OK; /* from the start: everything is read anyway */
-    if (sscanf(it->last_wd, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
-        || it->last_wd[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
-        || sec > 60)
+    if (wd_add(it->last_wd, -(long long)seconds, buf) != 0)
         return odoo__error_set(&it->client->err, ODOO_EINVAL, 0,
                                "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
-    t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec
-        - (long long)seconds;
-    {
-        long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-        int sod = (int)(t - days * 86400);
-        civil_from_days(days, &yy, &um, &ud);
-        if (yy < 1) /* further back than any record */
-            yy = 1, um = 1, ud = 1, sod = 0;
-        snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d:%02d", (int)yy, um % 100,
-                 ud % 100, sod / 3600, (sod / 60) % 60, sod % 60);
-    }
     free(it->overlap_from);
     it->overlap_from = odoo__strdup(buf);
     return it->overlap_from ? ODOO_OK : NOMEM(it->client);
@@ -818,6 +996,7 @@ void odoo_iter_free(odoo_iter *it)
         return;
     free(it->cur_wd);
     free(it->overlap_from);
+    free(it->q_wd);
     free(it->model);
     json_decref(it->domain);
     json_decref(it->fields);
@@ -837,61 +1016,51 @@ static int has_field(json_t *fields, const char *name)
     return 0;
 }
 
-static int iter_fetch(odoo_iter *it)
+/* Check the field list and the domain once, before the first query. */
+static int iter_check(odoo_iter *it)
+{
+    odoo_client *c = it->client;
+    const char **names;
+    size_t i, n = json_array_size(it->fields);
+    int rc;
+    if (it->checked)
+        return ODOO_OK;
+    names = odoo__calloc(n + 1, sizeof(*names));
+    if (!names)
+        return NOMEM(c);
+    for (i = 0; i < n; i++)
+        names[i] = json_string_value(json_array_get(it->fields, i));
+    rc = check_field_list(c, it->model, names);
+    free(names);
+    if (rc == ODOO_OK)
+        rc = check_domain(c, it->model, it->domain);
+    if (rc == ODOO_OK)
+        it->checked = 1;
+    return rc;
+}
+
+/* One search_read of the iterator's model: its domain plus @p extra (stolen),
+ * its fields plus id (and write_date), @p order, the page size. */
+static int iter_query(odoo_iter *it, json_t **out, json_t *extra, const char *order)
 {
     odoo_client *c = it->client;
     json_t *domain, *fields, *kwargs, *res = NULL;
     int rc;
 
-    if (!it->checked) {
-        const char **names;
-        size_t i, n = json_array_size(it->fields);
-        names = odoo__calloc(n + 1, sizeof(*names));
-        if (!names)
-            return NOMEM(c);
-        for (i = 0; i < n; i++)
-            names[i] = json_string_value(json_array_get(it->fields, i));
-        rc = check_field_list(c, it->model, names);
-        free(names);
-        if (rc == ODOO_OK)
-            rc = check_domain(c, it->model, it->domain);
-        if (rc != ODOO_OK)
-            return rc;
-        it->checked = 1;
-    }
+    *out = NULL;
     fields = odoo__json_copy(it->fields);
     domain = odoo__json_copy(it->domain);
-    if (!fields || !domain)
+    if (!fields || !domain || (extra && json_array_extend(domain, extra) != 0))
         goto nomem;
+    json_decref(extra);
+    extra = NULL;
     if (!has_field(fields, "id") && json_array_append_new(fields, json_string("id")))
         goto nomem;
-    if (it->changed) {
-        if (!has_field(fields, "write_date")
-            && json_array_append_new(fields, json_string("write_date")))
-            goto nomem;
-        if (it->overlap_from && it->pages == 0) {
-            /* the first page goes back: write_date >= cursor - overlap */
-            if (json_array_append_new(domain, json_pack("[s, s, s]", "write_date", ">=",
-                                                        it->overlap_from)))
-                goto nomem;
-        } else if (it->last_wd) {
-            /* (write_date, id) > (last write_date, last id) */
-            json_t *after = json_pack("[s, [s, s, s], s, [s, s, s], [s, s, I]]", "|",
-                                      "write_date", ">", it->last_wd, "&", "write_date", "=",
-                                      it->last_wd, "id", ">", (json_int_t)it->last_id);
-            int bad = !after || json_array_extend(domain, after) != 0;
-            json_decref(after);
-            if (bad)
-                goto nomem;
-        }
-    } else if (it->last_id
-               && json_array_append_new(domain,
-                                        json_pack("[s, s, I]", "id", ">", (json_int_t)it->last_id))) {
+    if (it->changed && !has_field(fields, "write_date")
+        && json_array_append_new(fields, json_string("write_date")))
         goto nomem;
-    }
     kwargs = json_pack("{s:o, s:o, s:I, s:s}", "domain", domain, "fields", fields, "limit",
-                       (json_int_t)it->page_size, "order",
-                       it->changed ? "write_date asc, id asc" : "id asc");
+                       (json_int_t)it->page_size, "order", order);
     domain = fields = NULL;
     if (!kwargs)
         return NOMEM(c);
@@ -903,17 +1072,247 @@ static int iter_fetch(odoo_iter *it)
         json_decref(res);
         return odoo__error_set(&c->err, ODOO_EPROTOCOL, 200, "search_read did not answer a list");
     }
-    json_decref(it->page);
-    it->page = res;
-    it->pos = 0;
     it->pages++;
-    it->last_page = json_array_size(res) < it->page_size;
+    *out = res;
     return ODOO_OK;
 
 nomem:
+    json_decref(extra);
     json_decref(fields);
     json_decref(domain);
     return NOMEM(c);
+}
+
+static void iter_set_page(odoo_iter *it, json_t *page, int last)
+{
+    json_decref(it->page);
+    it->page = page;
+    it->pos = 0;
+    it->last_page = last;
+}
+
+/* The id keyset: pages ordered by id, each after the last id handed out. */
+static int iter_fetch_ids(odoo_iter *it)
+{
+    json_t *extra = NULL, *res;
+    int rc;
+    if (it->last_id) {
+        extra = json_pack("[[s, s, I]]", "id", ">", (json_int_t)it->last_id);
+        if (!extra)
+            return NOMEM(it->client);
+    }
+    rc = iter_query(it, &res, extra, "id asc");
+    if (rc != ODOO_OK)
+        return rc;
+    iter_set_page(it, res, json_array_size(res) < it->page_size);
+    return ODOO_OK;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" plus @p delta seconds into @p out (32 bytes).
+ * -1 when @p wd is not such a text. */
+static int wd_add(const char *wd, long long delta, char out[32])
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    long long t, yy, days;
+    unsigned um, ud;
+    int sod;
+    if (!wd || sscanf(wd, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
+        || wd[n] != '\0' || n != 19 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+        || mi > 59 || sec > 60)
+        return -1;
+    t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec + delta;
+    days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    sod = (int)(t - days * 86400);
+    civil_from_days(days, &yy, &um, &ud);
+    if (yy < 1) /* further back than any record */
+        yy = 1, um = 1, ud = 1, sod = 0;
+    if (yy > 9999)
+        yy = 9999, um = 12, ud = 31, sod = 86399;
+    snprintf(out, 32, "%04d-%02u-%02u %02d:%02d:%02d", (int)yy, um % 100, ud % 100,
+             (sod / 3600) % 24, (sod / 60) % 60, sod % 60);
+    return 0;
+}
+
+/* The whole second a record's write_date shows ("YYYY-MM-DD HH:MM:SS"). */
+static const char *record_second(json_t *record)
+{
+    const char *wd = json_string_value(json_object_get(record, "write_date"));
+    return wd && strlen(wd) == 19 ? wd : NULL;
+}
+
+static int by_second_then_id(const void *a, const void *b)
+{
+    json_t *ra = *(json_t *const *)a, *rb = *(json_t *const *)b;
+    int c = strcmp(record_second(ra), record_second(rb));
+    json_int_t ia, ib;
+    if (c)
+        return c;
+    ia = json_integer_value(json_object_get(ra, "id"));
+    ib = json_integer_value(json_object_get(rb, "id"));
+    return (ia > ib) - (ia < ib);
+}
+
+/* Every record of @p res has an integer id and a whole-second write_date. */
+static int check_records(odoo_iter *it, json_t *res)
+{
+    json_t *r;
+    size_t i;
+    json_array_foreach(res, i, r) {
+        if (!json_is_integer(json_object_get(r, "id")))
+            return odoo__error_set(&it->client->err, ODOO_EPROTOCOL, 200,
+                                   "a record came without an integer id");
+        if (!record_second(r))
+            return odoo__error_set(&it->client->err, ODOO_EPROTOCOL, 200,
+                                   "a record came without write_date \"YYYY-MM-DD HH:MM:SS\"");
+    }
+    return ODOO_OK;
+}
+
+/* iter_query, then check_records: a page of records with ids and seconds. */
+static int query_records(odoo_iter *it, json_t **res, json_t *extra, const char *order)
+{
+    int rc = iter_query(it, res, extra, order);
+    if (rc == ODOO_OK && (rc = check_records(it, *res)) != ODOO_OK) {
+        json_decref(*res);
+        *res = NULL;
+    }
+    return rc;
+}
+
+/*
+ * The changed-since cursor, exact on every Odoo version. Odoo shows write_date
+ * in whole seconds; 16.0-18.0 keep microseconds underneath (one value per
+ * transaction) and compare domains against them, 19.0 compares whole seconds.
+ * So the position is (shown second, id) and every query names whole-second
+ * bounds, which select the same records on all of them:
+ *   - inside second S after id I: write_date >= S, write_date < S+1, id > I,
+ *     ordered by id (a keyset inside the second);
+ *   - from the second after S: write_date >= S+1 ordered by write_date, id.
+ *     The seconds of that page before its last one are complete (ordered by
+ *     the stored value, a second's records all come before any later one's);
+ *     they are handed out ordered by (second, id). The last second of a full
+ *     page may have more records: it is read again from its start, by id.
+ */
+static int iter_fetch_changed(odoo_iter *it)
+{
+    odoo_client *c = it->client;
+    char next[32];
+    int rc;
+
+    if (!it->q_started) {
+        free(it->q_wd);
+        it->q_wd = NULL;
+        it->q_id = it->last_id;
+        it->q_next = 1;
+        if (it->overlap_from) {
+            /* the first page goes back: the whole seconds from cursor - overlap */
+            it->q_wd = odoo__strdup(it->overlap_from);
+            it->q_id = 0;
+            it->q_next = 0;
+        } else if (it->last_wd) {
+            it->q_wd = odoo__strdup(it->last_wd);
+            it->q_next = 0;
+        }
+        if ((it->overlap_from || it->last_wd) && !it->q_wd)
+            return NOMEM(c);
+        it->q_started = 1;
+    }
+    for (;;) {
+        json_t *extra, *res;
+        size_t n;
+        if (it->q_wd && wd_add(it->q_wd, it->q_next ? 1 : 0, next) != 0)
+            return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                                   "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
+        if (!it->q_next) {
+            char end[32];
+            (void)wd_add(it->q_wd, 1, end);
+            extra = json_pack("[[s, s, s], [s, s, s], [s, s, I]]", "write_date", ">=", next,
+                              "write_date", "<", end, "id", ">", (json_int_t)it->q_id);
+            if (!extra)
+                return NOMEM(c);
+            if ((rc = query_records(it, &res, extra, "id asc")) != ODOO_OK)
+                return rc;
+            n = json_array_size(res);
+            if (n == it->page_size) {
+                it->q_id = (long long)json_integer_value(
+                    json_object_get(json_array_get(res, n - 1), "id"));
+            } else {
+                it->q_next = 1; /* the second is done */
+            }
+            if (n) {
+                iter_set_page(it, res, 0);
+                return ODOO_OK;
+            }
+            json_decref(res);
+            continue;
+        }
+        extra = it->q_wd ? json_pack("[[s, s, s]]", "write_date", ">=", next) : json_array();
+        if (!extra)
+            return NOMEM(c);
+        if ((rc = query_records(it, &res, extra, "write_date asc, id asc")) != ODOO_OK)
+            return rc;
+        n = json_array_size(res);
+        {
+            /* keep the complete seconds, ordered by (second, id) */
+            size_t keep = n, i;
+            json_t **v, *page;
+            char *last = NULL;
+            if (n == it->page_size) {
+                const char *ls = record_second(json_array_get(res, n - 1));
+                while (keep > 0 && strcmp(record_second(json_array_get(res, keep - 1)), ls) == 0)
+                    keep--;
+                last = odoo__strdup(ls);
+                if (!last) {
+                    json_decref(res);
+                    return NOMEM(c);
+                }
+            }
+            v = keep ? odoo__calloc(keep, sizeof(*v)) : NULL;
+            page = json_array();
+            if ((keep && !v) || !page) {
+                free(v);
+                free(last);
+                json_decref(page);
+                json_decref(res);
+                return NOMEM(c);
+            }
+            for (i = 0; i < keep; i++)
+                v[i] = json_array_get(res, i);
+            if (keep)
+                qsort(v, keep, sizeof(*v), by_second_then_id);
+            for (i = 0; i < keep; i++) {
+                if (json_array_append(page, v[i])) {
+                    free(v);
+                    free(last);
+                    json_decref(page);
+                    json_decref(res);
+                    return NOMEM(c);
+                }
+            }
+            free(v);
+            json_decref(res);
+            if (last) {
+                /* the last second may go on: read it from its start by id */
+                free(it->q_wd);
+                it->q_wd = last;
+                it->q_id = 0;
+                it->q_next = 0;
+            }
+            if (keep || !last) {
+                iter_set_page(it, page, !last);
+                return ODOO_OK;
+            }
+            json_decref(page);
+        }
+    }
+}
+
+static int iter_fetch(odoo_iter *it)
+{
+    int rc = iter_check(it);
+    if (rc != ODOO_OK)
+        return rc;
+    return it->changed ? iter_fetch_changed(it) : iter_fetch_ids(it);
 }
 
 static int iter_advance(odoo_iter *it, json_t *record)

@@ -123,12 +123,48 @@ ODOO_EXTERN(int) odoo_write_grouped(odoo_client *client, const char *model, json
  * @p key_field (e.g. "default_code" or "ref"). One search_read finds the
  * existing ones (by chunks of @p chunk keys), the missing ones are created
  * in one batch, the existing ones written, grouped by identical values.
- * @param[out] out new reference: {"created": [ids], "updated": [ids]} (may be NULL).
- * @since 0.2.0
+ * The same as odoo_upsert_ex() with no flags: every existing record is
+ * written, archived ones included (see there).
+ * @param[out] out new reference: {"created": [ids], "updated": [ids],
+ *             "unchanged": [], "archived": [ids]} (may be NULL; see
+ *             odoo_upsert_ex()).
+ * @since 0.2.0 ("unchanged" and "archived", and archived matches: 0.4.0)
  */
 ODOO_EXTERN(int) odoo_upsert(odoo_client *client, json_t **out, const char *model,
                              const char *key_field, json_t *records, size_t chunk,
                              json_t *context);
+
+/** odoo_upsert_ex() flag: read the existing records' values and write only
+ * the fields that differ, compared the way Odoo normalises them by field
+ * type; records with nothing to change are not written (their write_date
+ * does not move) and are reported as "unchanged". @since 0.4.0 */
+#define ODOO_UPSERT_SKIP_UNCHANGED 0x1u
+
+/**
+ * odoo_upsert() with @p flags (0 or ODOO_UPSERT_SKIP_UNCHANGED).
+ *
+ * Existing records are searched with active_test false (only for that
+ * search), so an archived record with the key is matched and written, not
+ * created a second time. It stays archived unless the input sets "active"
+ * itself; its id is listed under "archived". Of several records with one
+ * key, the first active one is taken, else the first archived one.
+ *
+ * With ODOO_UPSERT_SKIP_UNCHANGED the fields written are also read back (one
+ * fields_get for their types and digits, and the search_read reads them):
+ * floats are compared at their field's digits, many2one by id, x2many ids
+ * (a list of ids or [[6, 0, ids]]) as sets, HTML with Odoo's "<p>...</p>"
+ * wrapping, null/""/false as Odoo's empty value; anything else must be the
+ * same JSON value. A value that cannot be compared counts as changed.
+ * @param[out] out new reference (may be NULL): {"created": [ids],
+ *             "updated": [ids written], "unchanged": [ids not written],
+ *             "archived": [ids of matched records that are archived]}. On a
+ *             failure after records were created, {"created": [...]} with
+ *             the other lists empty.
+ * @since 0.4.0
+ */
+ODOO_EXTERN(int) odoo_upsert_ex(odoo_client *client, json_t **out, const char *model,
+                                const char *key_field, json_t *records, size_t chunk,
+                                unsigned int flags, json_t *context);
 
 /* ---- iterators -------------------------------------------------------------- */
 
@@ -149,16 +185,22 @@ ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char 
 
 /**
  * Iterate the records changed since a cursor position, ordered by
- * (write_date, id): those with write_date > @p since_write_date, or equal to
- * it with id > @p since_id. Persist odoo_iter_cursor() after processing a
- * page and start from it after a crash: nothing handed out is skipped, ties
- * on write_date being broken by the id.
+ * (write_date, id), write_date being the whole second Odoo shows: those with
+ * write_date after @p since_write_date's second, or in it with id >
+ * @p since_id. Persist odoo_iter_cursor() after processing a page and start
+ * from it after a crash: nothing handed out is skipped, and each record comes
+ * once per change however many records share a second or a transaction.
  *
- * Odoo's write_date has whole seconds and is the time its transaction
- * started: a record written in the cursor's second with a smaller id, or by
- * a transaction that started before the cursor's write_date and committed
- * after it was read, lands behind the cursor and would be missed. Set an
- * overlap with odoo_iter_set_overlap() to read such records (at least once).
+ * The queries use whole-second bounds (write_date >= S, < S+1, id > I), which
+ * select the same records on Odoo 16.0-18.0 (microseconds kept underneath,
+ * compared by domains) and 19.0 (whole seconds compared): docs/model.md. So
+ * a page may hold fewer than @p page_size records without being the last.
+ *
+ * Odoo's write_date is the time its transaction started: a record written in
+ * the cursor's second with a smaller id after a run read that second, or by a
+ * transaction that started before the cursor's write_date and committed after
+ * it was read, lands behind the cursor and would be missed. Set an overlap
+ * with odoo_iter_set_overlap() to read such records (at least once).
  * @param since_write_date "YYYY-MM-DD HH:MM:SS" (UTC), or NULL for the start.
  * @since 0.2.0
  */

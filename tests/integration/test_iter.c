@@ -119,9 +119,11 @@ static void test_cursor_resume_after_changes(void **state)
     assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50,
                                              NULL, 0),
                      ODOO_OK);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; json_object_size(seen) < 100; i++) {
         size_t j;
-        assert_int_equal(odoo_iter_next_page(it, &page), 50);
+        /* pages end at whole seconds, so they may hold fewer than asked */
+        n = odoo_iter_next_page(it, &page);
+        assert_true(n > 0 && n <= 50);
         json_array_foreach(page, j, rec) {
             snprintf(key, sizeof(key), "%lld",
                      (long long)json_integer_value(json_object_get(rec, "id")));
@@ -134,7 +136,7 @@ static void test_cursor_resume_after_changes(void **state)
     assert_non_null(wd);
     cursor_wd = strdup(wd); /* what a sync would persist */
     odoo_iter_free(it);
-    assert_int_equal(json_object_size(seen), 100);
+    assert_true(json_object_size(seen) >= 100 && json_object_size(seen) < 150);
 
     /* change 5 seen and 5 unseen orders */
     {
@@ -167,8 +169,7 @@ static void test_cursor_resume_after_changes(void **state)
         if (!json_object_get(seen, key))
             expected++;
     }
-    assert_int_equal(expected, 150);
-    assert_int_equal(json_object_size(got), 155);
+    assert_int_equal(json_object_size(got), expected + 5);
     odoo_iter_free(it);
     free(cursor_wd);
     json_decref(seen);
@@ -176,16 +177,16 @@ static void test_cursor_resume_after_changes(void **state)
     odoo_client_free(c);
 }
 
-/* A trace callback keeping the last request body sent. */
-static void keep_request(odoo_trace_kind kind, const char *text, size_t len, void *ud)
+/* A trace callback appending every request body sent (as long as there is room). */
+static void keep_requests(odoo_trace_kind kind, const char *text, size_t len, void *ud)
 {
     char *buf = ud;
-    if (kind != ODOO_TRACE_DATA_OUT)
+    size_t have = strlen(buf);
+    if (kind != ODOO_TRACE_DATA_OUT || have + len + 2 > 16384)
         return;
-    if (len > 4095)
-        len = 4095;
-    memcpy(buf, text, len);
-    buf[len] = '\0';
+    memcpy(buf + have, text, len);
+    buf[have + len] = '\n';
+    buf[have + len + 1] = '\0';
 }
 
 static json_t *read_ids(odoo_client *c, const char *wd, long long id, int overlap, long overlap_s)
@@ -293,10 +294,11 @@ static void test_overlap_window_in_request(void **state)
     odoo_client *c = NULL;
     odoo_iter *it = NULL;
     json_t *page = NULL;
-    char req[4096] = "";
+    static char req[16384];
     (void)state;
+    req[0] = '\0';
     emu_options(&o, NULL, NULL);
-    o.trace = keep_request;
+    o.trace = keep_requests;
     o.trace_userdata = req;
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
     assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 50,

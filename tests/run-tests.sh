@@ -46,7 +46,24 @@ esac
 
 cmake --build "$dir" -j "$jobs"
 touch "$dir/.secrets-stamp"
-ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${labels[@]}"
+if [ "$mode" = normal ]; then
+  # the real-Odoo suite (ctest real_odoo.16 .. real_odoo.19) appends its results here;
+  # a server a killed test left running is stopped at the end
+  rm -f "$dir/real-odoo-results.md"
+  stop_real_odoo() {
+    for v in 16 17 18 19; do /usr/bin/python3 tests/real-odoo/realodoo.py down "$v" > /dev/null 2>&1 || true; done
+  }
+  trap stop_real_odoo EXIT
+fi
+status=0
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${labels[@]}" || status=$?
+if [ "$mode" = normal ]; then
+  echo "=== real Odoo: results by version, area and transport"
+  cat "$dir/real-odoo-results.md" 2>/dev/null || echo "(no real-Odoo results: the suite was skipped)"
+fi
+if [ "$status" -ne 0 ]; then
+  exit "$status"
+fi
 if [ "$mode" = normal ]; then
   # nothing the whole suite printed or left behind holds one of its secrets
   bash tests/secrets_sweep.sh "$dir" "$dir/.secrets-stamp"

@@ -26,6 +26,9 @@ mapfile -t secrets < <(
     grep -ho 'ODOO_EMULATOR_ADMIN_PASSWORD=[A-Za-z0-9-]\{8,\}' "$root/tests/CMakeLists.txt" | cut -d= -f2
     grep -rhoE 'AWS_SECRET_ACCESS_KEY"?[]:=, ]+"?[A-Za-z0-9/+-]{16,}' "$root/tests/sinks" "$root/tests/sync" \
       "$root/tests/hardening" 2>/dev/null | grep -oE '[A-Za-z0-9/+-]{16,}$'
+    # the real-Odoo suite: its admin password and the API keys of its databases
+    sed -n 's/^ADMIN_PASSWORD = "\([^"]*\)".*/\1/p' "$root/tests/real-odoo/realodoo.py"
+    cat "${LIBODOO_REAL_ODOO_DIR:-/var/tmp/libodoo-real-odoo}"/*/api-key 2>/dev/null
   } | grep -v '^\${' | sort -u)
 if [ ${#secrets[@]} -eq 0 ]; then
   echo "secrets_sweep: no secrets found in the test definitions" >&2

@@ -13,6 +13,18 @@ PACKAGES=(
   python3-odoorpc
   # fuzzing (tests/fuzz/run.sh): clang 14 and its libFuzzer/sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # real Odoo 16.0-19.0 (tests/real-odoo): PostgreSQL 15, zstd for the source archives,
+  # and the Python packages and fonts Odoo needs (../shared/real-odoo/README.md)
+  postgresql zstd util-linux
+  python3-psycopg2 python3-lxml python3-werkzeug python3-babel python3-passlib python3-polib
+  python3-reportlab python3-renderpm python3-dateutil python3-decorator python3-docutils
+  python3-jinja2 python3-libsass python3-markupsafe python3-num2words python3-openssl
+  python3-cryptography python3-pil python3-psutil python3-pypdf2 python3-qrcode python3-requests
+  python3-rjsmin python3-stdnum python3-tz python3-urllib3 python3-vobject python3-xlrd
+  python3-xlsxwriter python3-xlwt python3-zeep python3-asn1crypto python3-cbor2 python3-chardet
+  python3-idna python3-greenlet python3-gevent python3-freezegun python3-geoip2 python3-ofxparse
+  python3-openpyxl python3-ldap python3-serial python3-usb python3-magic
+  fonts-dejavu-core fonts-inconsolata fonts-font-awesome fonts-roboto-unhinted gsfonts
 )
 
 # Amazon DynamoDB Local (sink tests): Java 17 and npm (for the pinned npm

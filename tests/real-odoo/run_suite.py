@@ -33,7 +33,18 @@ def server_env(v):
     return env
 
 
-def summarize(junit, v, setup_s, report):
+def server_info(v):
+    import json
+    p = os.path.join(os.environ.get("LIBODOO_REAL_ODOO_DIR", "/var/tmp/libodoo-real-odoo"), v,
+                     "server.json")
+    try:
+        with open(p) as f:
+            return json.load(f)
+    except OSError:
+        return {}
+
+
+def summarize(junit, v, setup_s, report, tpl=None):
     """Pass/fail counts by (file: tool, transport) from pytest's junit XML."""
     counts = defaultdict(lambda: [0, 0, 0])
     root = ET.parse(junit).getroot()
@@ -55,7 +66,11 @@ def summarize(junit, v, setup_s, report):
             counts[key][2] += 1
         else:
             counts[key][0] += 1
-    lines = ["", "### Odoo %s.0 (setup %.1f s)" % (v, setup_s), "",
+    how = ""
+    if tpl:
+        how = "; its template database took %s s to install and %s s to seed, once" % (
+            tpl.get("install_s", "?"), tpl.get("seed_s", "?"))
+    lines = ["", "### Odoo %s.0 (setup %.1f s%s)" % (v, setup_s, how), "",
              "| area | transport | passed | failed | skipped |", "|---|---|---|---|---|"]
     for (mod, t), (p, f, s) in sorted(counts.items()):
         lines.append("| %s | %s | %d | %d | %d |" % (mod, t, p, f, s))
@@ -100,6 +115,7 @@ def main(argv):
     if up.returncode != 0:
         return up.returncode
     setup_s = time.time() - t0
+    tpl = server_info(v).get("template_timing")
     try:
         env = dict(os.environ, **server_env(v))
         env["LIBODOO_BUILD_DIR"] = build
@@ -109,7 +125,7 @@ def main(argv):
                "--junitxml", junit, HERE] + pytest_args
         rc = subprocess.run(cmd, env=env, cwd=HERE).returncode
         if os.path.exists(junit):
-            summarize(junit, v, setup_s, report)
+            summarize(junit, v, setup_s, report, tpl)
         return rc
     finally:
         if not keep:

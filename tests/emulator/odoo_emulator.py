@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Odoo 18 / 19 server emulator for the libodoo test-suite.
+"""Odoo 16 / 17 / 18 / 19 server emulator for the libodoo test-suite.
 
 The emulator answers the HTTP / JSON-RPC / JSON-2 dialect of a real Odoo server in the
-exact shapes recorded in tests/wire (Odoo 18.0) and tests/wire/v19 (Odoo 19.0): status
+exact shapes recorded in tests/wire (Odoo 18.0) and tests/wire/v19 (Odoo 19.0), checked
+against real 16.0-19.0 servers by tests/real-odoo/test_differential.py: status
 lines, Content-Type spellings, session cookies and their rotation, JSON-RPC envelopes
 serialized like Odoo (json.dumps(..., ensure_ascii=False)), error objects, HTML pages.
 Behind the protocol sits a small deterministic in-memory ORM (sale orders, partners,
@@ -11,7 +12,7 @@ usual errors, plus a fault injector driven from a control API under /__emulator/
 
 Standard library only.  Run it with Debian's /usr/bin/python3 (3.11):
 
-    /usr/bin/python3 tests/emulator/odoo_emulator.py --port 0 [--version 19] [--orders N]
+    /usr/bin/python3 tests/emulator/odoo_emulator.py --port 0 [--version 16|17|18|19] [--orders N]
 
 It prints "LISTENING <port>" on stdout once it serves.  See tests/emulator/README.md.
 """
@@ -208,6 +209,29 @@ def utc_now():
     return time.strftime(DATETIME_FORMAT, time.gmtime())
 
 
+def stamp_us(seconds, micro):
+    """A stored timestamp: 'YYYY-MM-DD HH:MM:SS' with '.ffffff' when micro is not 0.
+    Such strings compare like the timestamps they stand for (a shorter one is a whole
+    second, smaller than the same second with microseconds)."""
+    return f'{seconds}.{micro:06d}' if micro else seconds
+
+
+def utc_now_us():
+    """The transaction's timestamp as PostgreSQL stores `now() at time zone 'UTC'` in
+    create_date / write_date: with microseconds."""
+    now = time.time()
+    whole = int(now)
+    return stamp_us(time.strftime(DATETIME_FORMAT, time.gmtime(whole)), int((now - whole) * 1e6))
+
+
+def normalize_datetime(value):
+    """A datetime domain value as stored: '.ffffff' padded to 6 digits, dropped when 0."""
+    if len(value) <= 19 or value[19] != '.':
+        return value
+    digits = (value[20:26] + '000000')[:6]
+    return stamp_us(value[:19], int(digits) if digits.isdigit() else 0)
+
+
 def http_date(timestamp):
     """'Mon, 22 Nov 2027 13:29:02 GMT'."""
     return email.utils.formatdate(timestamp, usegmt=True)
@@ -247,21 +271,33 @@ def rename_function(fn, qualname):
 # Version profiles
 # =============================================================================
 
+VERSIONS = (16, 17, 18, 19)
+
+
 class Flavor:
-    """What differs between the Odoo 18 and Odoo 19 servers being emulated."""
+    """What differs between the Odoo 16, 17, 18 and 19 servers being emulated.  The wire
+    protocol of 16 and 17 is that of 18 (the captures are of 18 and 19); what differs is
+    the database: fields (Field.versions) and the datetime domain semantics."""
 
     def __init__(self, major):
-        if major not in (18, 19):
-            raise ValueError('only Odoo 18 and 19 are emulated')
+        if major not in VERSIONS:
+            raise ValueError('only Odoo 16, 17, 18 and 19 are emulated')
         self.major = major
         self.serie = f'{major}.0'
         self.version_info = [major, 0, 0, 'final', 0, '']
-        self.src_root = {18: '/opt/odoo/odoo-18.0-src', 19: '/opt/odoo/odoo-19.0-core'}[major]
-        self.default_db = {18: 'acme', 19: 'acme19'}[major]
-        self.limited_uid = {18: 8, 19: 7}[major]
+        self.src_root = '/opt/odoo/odoo-19.0-core' if major >= 19 else f'/opt/odoo/odoo-{major}.0-src'
+        self.default_db = 'acme19' if major >= 19 else 'acme'
+        self.limited_uid = 7 if major >= 19 else 8
 
     @property
     def v19(self):
+        return self.major >= 19
+
+    @property
+    def whole_second_datetimes(self):
+        """Odoo 19 compares a datetime domain value to whole seconds (domains.py
+        _optimize_type_datetime); 16-18 hand the value to PostgreSQL, which compares it
+        with the stored microseconds."""
         return self.major >= 19
 
     def version_result(self):
@@ -401,8 +437,9 @@ class Field:
     aggregator = None
 
     def __init__(self, string=None, *, required=False, readonly=False, help=None,
-                 default=None, compute=None, depends=(), computed_stored=False):
+                 default=None, compute=None, depends=(), computed_stored=False, versions=None):
         self.string = string
+        self.versions = frozenset(versions) if versions else None   # None: every version
         self.required = required
         self.readonly = readonly or bool(compute) or computed_stored
         self.help = help
@@ -564,6 +601,9 @@ class Date(Field):
 
 class Datetime(Field):
     type = 'datetime'
+
+    def to_json(self, value):
+        return False if value is None else value[:19]
 
     def convert(self, value, model):
         if value is None or value is False or value == '':
@@ -1009,8 +1049,36 @@ class Domain:
             return lambda r: (v := get(r)) is not None and v > value
         return lambda r: (v := get(r)) is not None and v >= value
 
+    DATETIME_OPERATORS = frozenset(('=', '!=', '<>', '<', '<=', '>', '>=', 'in', 'not in'))
+
+    def _datetime_operands(self, field, operator, value, get):
+        """Stored datetimes keep microseconds (create_date / write_date).  Odoo 16-18
+        compare the domain value with the stored one as is: `= shown second` finds
+        nothing and `> shown second` finds that second again.  Odoo 19 compares whole
+        seconds (`>` S is `>=` S+1, `<=` S is `<` S+1, `=`/`in` S is [S, S+1)), which
+        is comparing the stored value truncated to the second."""
+        whole = self.model.env.flavor.whole_second_datetimes
+
+        def one(v, op):
+            v = self._coerce(field, op, v)
+            if isinstance(v, str):
+                v = normalize_datetime(v)
+                if whole:
+                    v = v[:19]
+            return v
+        if operator in ('in', 'not in'):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            value = [one(v, '=') for v in values]
+        else:
+            value = one(value, operator)
+        if whole:
+            get = (lambda r, get=get: None if (v := get(r)) is None else v[:19])
+        return get, value
+
     def _scalar_leaf(self, field, operator, value):
         get = self.model._getter(field.name)
+        if field.type == 'datetime' and operator in self.DATETIME_OPERATORS:
+            get, value = self._datetime_operands(field, operator, value, get)
         boolean = field.type == 'boolean'
         if operator in ('=', '!='):
             negate = operator == '!='
@@ -1076,7 +1144,14 @@ class Env:
         self.flavor = registry.flavor
         self.uid = uid
         self.context = dict(context or {})
-        self.now = now or utc_now()
+        # one timestamp per transaction (Odoo's cr.now()), with microseconds: it goes
+        # to create_date / write_date.  Business values (defaults, date_order on
+        # confirmation) get Datetime.now(), whole seconds: now_s.
+        self.now = now or utc_now_us()
+
+    @property
+    def now_s(self):
+        return self.now[:19]
 
     def __getitem__(self, model_name):
         return self.registry.models[model_name](self, ())
@@ -1115,6 +1190,8 @@ class Registry:
         self.db = db
         self.lock = threading.RLock()
         self.models = dict(MODEL_CLASSES)
+        for cls in self.models.values():
+            cls._setup_version(flavor.major)
         self.tables = {name: Table(cls, self) for name, cls in self.models.items()}
         self.sequences = collections.defaultdict(lambda: 1)
         self.references = collections.defaultdict(list)     # comodel -> [(model, field, ondelete)]
@@ -1207,8 +1284,15 @@ class BaseModel:
             field.__dict__.update(found[name].__dict__)
             field.setup(name, cls)
             fields[name] = field
-        cls._fields = fields
+        cls._fields = cls._all_fields = fields
         MODEL_CLASSES[cls._name] = cls
+
+    @classmethod
+    def _setup_version(cls, major):
+        """Keep the fields that exist in Odoo `major` (Field.versions).  The process
+        serves one version, so the class itself is narrowed."""
+        cls._fields = {name: field for name, field in cls._all_fields.items()
+                       if field.versions is None or major in field.versions}
 
     def __init__(self, env, ids=()):
         self.env = env
@@ -1328,7 +1412,9 @@ class BaseModel:
             get = self._getter(fname)
             return lambda r: list(get(r))
         get = self._getter(fname)
-        if isinstance(field, (Char, Selection, Date, Datetime)):
+        if isinstance(field, Datetime):     # stored microseconds are not shown
+            return lambda r: False if (v := get(r)) is None else v[:19]
+        if isinstance(field, (Char, Selection, Date)):
             return lambda r: False if (v := get(r)) is None else v
         to_json = field.to_json
         return lambda r: to_json(get(r))
@@ -2041,10 +2127,9 @@ class ReadGroup:
             return round(total, 2 if field.type == 'monetary' else 6) if field.type != 'integer' else int(total)
         if func == 'avg':
             return math.fsum(present) / len(present)
-        if func == 'min':
-            return min(present)
-        if func == 'max':
-            return max(present)
+        if func in ('min', 'max'):
+            value = min(present) if func == 'min' else max(present)
+            return value[:19] if field.type == 'datetime' else value
         raise ValueError(f'Invalid aggregate function {func!r}')
 
     def run(self):
@@ -2140,8 +2225,13 @@ class ReadGroup:
 # Models
 # =============================================================================
 
+def line_uom_field(model):
+    """sale.order.line's unit: product_uom up to 18, product_uom_id on 19."""
+    return 'product_uom_id' if 'product_uom_id' in model._fields else 'product_uom'
+
+
 def _default_now(model):
-    return model.env.now
+    return model.env.now_s
 
 
 def _default_uid(model):
@@ -2456,7 +2546,7 @@ class SaleOrder(BaseModel):
         if bad:
             raise UserError('The following orders are not in a state requiring confirmation: '
                             f'{bad._names()}')
-        self.write({'state': 'sale', 'date_order': self.env.now})
+        self.write({'state': 'sale', 'date_order': self.env.now_s})
         table = self._table
         for rid in self.ids:
             table.set(table.index[rid], 'invoice_status', 'to invoice')
@@ -2477,7 +2567,7 @@ class SaleOrder(BaseModel):
                     continue
                 moves.append((0, 0, {'product_id': product,
                                      'product_uom_qty': lines._value(line_id, 'product_uom_qty'),
-                                     'product_uom': lines._value(line_id, 'product_uom'),
+                                     'product_uom': lines._value(line_id, line_uom_field(lines)),
                                      'origin': order._value(rid, 'name')}))
             if moves:
                 picking = pickings.create({
@@ -2543,10 +2633,12 @@ class SaleOrderLine(BaseModel):
     product_id = Many2one('product.product', 'Product', ondelete='restrict')
     name = Text('Description', required=True)
     product_uom_qty = Float('Quantity', default=1.0)
-    product_uom = Many2one('uom.uom', 'Unit of Measure')
+    product_uom = Many2one('uom.uom', 'Unit of Measure', versions=(16, 17, 18))
+    product_uom_id = Many2one('uom.uom', 'Unit', versions=(19,))          # 19's name
     price_unit = Float('Unit Price')
     discount = Float('Discount (%)')
-    tax_id = Many2many('account.tax', 'Taxes')
+    tax_id = Many2many('account.tax', 'Taxes', versions=(16, 17, 18))
+    tax_ids = Many2many('account.tax', 'Taxes', versions=(19,))           # 19's name
     price_subtotal = Monetary('Subtotal', computed_stored=True)
     price_tax = Float('Total Tax', computed_stored=True)
     price_total = Monetary('Total', computed_stored=True)
@@ -2577,8 +2669,9 @@ class SaleOrderLine(BaseModel):
                 defaults['name'] = products._name_getter()(product)
             if 'price_unit' not in vals:
                 defaults['price_unit'] = products._value(product, 'list_price')
-            if 'product_uom' not in vals:
-                defaults['product_uom'] = products._value(product, 'uom_id')
+            uom = line_uom_field(self)
+            if uom not in vals:
+                defaults[uom] = products._value(product, 'uom_id')
         return defaults
 
     def _order_ids(self):
@@ -2678,10 +2771,12 @@ class StockPicking(BaseModel):
             moves = pickings._moves()
             if moves:
                 values = {'state': move_state or state}
-                if state in ('assigned', 'done'):
+                # 17+: `quantity` is reserved on assign; 16: `quantity_done` is set on validate
+                qty_field = 'quantity_done' if 'quantity_done' in moves._fields else 'quantity'
+                if state == 'done' or (state == 'assigned' and qty_field == 'quantity'):
                     for move in moves:
                         mid = move.ids[0]
-                        move.write({**values, 'quantity': move._value(mid, 'product_uom_qty')})
+                        move.write({**values, qty_field: move._value(mid, 'product_uom_qty')})
                 else:
                     moves.write(values)
         return True
@@ -2704,7 +2799,7 @@ class StockPicking(BaseModel):
         self._ensure_exist()
         if any(self._value(rid, 'state') in ('draft', 'cancel') for rid in self.ids):
             raise UserError('You cannot validate a transfer if no quantities are reserved nor done.')
-        return self._set_state('done', ('waiting', 'confirmed', 'assigned'), date_done=self.env.now)
+        return self._set_state('done', ('waiting', 'confirmed', 'assigned'), date_done=self.env.now_s)
 
     @api_multi
     def action_cancel(self):
@@ -2737,12 +2832,13 @@ class StockMove(BaseModel):
     _description = 'Stock Move'
     _order = 'sequence, id'
 
-    name = Char('Description', required=True)
+    name = Char('Description', required=True, versions=(16, 17, 18))     # gone in 19
     sequence = Integer('Sequence', default=10)
     picking_id = Many2one('stock.picking', 'Transfer', ondelete='cascade')
     product_id = Many2one('product.product', 'Product', required=True, ondelete='restrict')
     product_uom_qty = Float('Demand', default=1.0)
-    quantity = Float('Quantity')
+    quantity = Float('Quantity', versions=(17, 18, 19))
+    quantity_done = Float('Quantity Done', versions=(16,))     # 16's name of `quantity`
     product_uom = Many2one('uom.uom', 'Unit', default=1)
     state = Selection(MOVE_STATES, 'Status', readonly=True, default='draft')
     origin = Char('Source Document')
@@ -2752,7 +2848,8 @@ class StockMove(BaseModel):
         defaults = super()._default_values(vals)
         product = vals.get('product_id')
         products = self.env['product.product']
-        if 'name' not in vals and isinstance(product, int) and product in products._table.index:
+        if 'name' in self._fields and 'name' not in vals and isinstance(product, int) \
+                and product in products._table.index:
             defaults['name'] = products._name_getter()(product)
         return defaults
 
@@ -2801,14 +2898,14 @@ class _TimestampFormatter:
         return f'{prefix} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}'
 
 
-def seed_database(registry, orders, seed):
+def seed_database(registry, orders, seed, batch=1):
     """Fill the registry: reference data, ~50 customers, 20 products, `orders` sale
     orders (1-4 lines each) and a delivery for every confirmed order."""
     flavor = registry.flavor
     rng = random.Random(seed)
     fmt = _TimestampFormatter()
     tables = registry.tables
-    stamp = fmt(SEED_EPOCH - 86400)
+    stamp = stamp_us(fmt(SEED_EPOCH - 86400), 250000)     # stored with microseconds
 
     def insert(model, rid, **values):
         values.setdefault('create_uid', 1)
@@ -2886,10 +2983,13 @@ def seed_database(registry, orders, seed):
         insert('product.product', pid, product_tmpl_id=pid, **shared)
         product_info.append((pid, f'[P-{pid:04d}] {name}', price, uom, ptype == 'consu'))
 
-    _seed_orders(registry, orders, rng, fmt, customers, product_info)
+    _seed_orders(registry, orders, rng, fmt, customers, product_info, max(1, batch))
 
 
-def _seed_orders(registry, count, rng, fmt, customers, products):
+def _seed_orders(registry, count, rng, fmt, customers, products, batch=1):
+    """Orders are created `batch` per transaction: transaction k (from 1) stamps its
+    records with SEED_EPOCH + k seconds and some microseconds, as PostgreSQL stores
+    `now()`; the API shows the whole second."""
     random_ = rng.random
     o = collections.defaultdict(list)        # sale.order columns
     ln = collections.defaultdict(list)       # sale.order.line columns
@@ -2899,6 +2999,8 @@ def _seed_orders(registry, count, rng, fmt, customers, products):
     ranks = collections.Counter()
     span = 730 * 86400
     line_id = picking_id = move_id = 0
+    uom_field = line_uom_field(registry.models['sale.order.line'])
+    qty_field = 'quantity_done' if 'quantity_done' in registry.tables['stock.move'].fields else 'quantity'
     ncust, nprod = len(customers), len(products)
     for oid in range(1, count + 1):
         partner = customers[int(random_() * ncust)]
@@ -2907,7 +3009,9 @@ def _seed_orders(registry, count, rng, fmt, customers, products):
         date_order = fmt(ordered_ts)
         x = random_()
         state = 'draft' if x < 0.60 else 'sale' if x < 0.85 else 'sent' if x < 0.95 else 'cancel'
-        stamp = fmt(SEED_EPOCH + oid)
+        if (oid - 1) % batch == 0:
+            tx = (oid - 1) // batch + 1
+            stamp = stamp_us(fmt(SEED_EPOCH + tx), tx * 7919 % 999999 + 1)
         name = f'S{oid:05d}'
         total = 0.0
         consu_lines = []
@@ -2923,7 +3027,7 @@ def _seed_orders(registry, count, rng, fmt, customers, products):
             ln['product_id'].append(pid)
             ln['name'].append(pname)
             ln['product_uom_qty'].append(qty)
-            ln['product_uom'].append(uom)
+            ln[uom_field].append(uom)
             ln['price_unit'].append(price)
             ln['price_subtotal'].append(subtotal)
             ln['price_total'].append(subtotal)
@@ -2966,7 +3070,8 @@ def _seed_orders(registry, count, rng, fmt, customers, products):
                 mv['picking_id'].append(picking_id)
                 mv['product_id'].append(pid)
                 mv['product_uom_qty'].append(qty)
-                mv['quantity'].append(qty if pstate in ('assigned', 'done') else 0.0)
+                mv[qty_field].append(qty if pstate == 'done' or (pstate == 'assigned' and qty_field == 'quantity')
+                                     else 0.0)
                 mv['product_uom'].append(uom)
                 mv['state'].append(pstate)
                 mv['origin'].append(name)
@@ -2983,7 +3088,8 @@ def _seed_orders(registry, count, rng, fmt, customers, products):
 
     n = len(order_ids)
     load('sale.order', order_ids, o, amount_tax=0.0, user_id=2, company_id=1, currency_id=1)
-    load('sale.order.line', line_ids, ln, discount=0.0, price_tax=0.0, tax_id=())
+    load('sale.order.line', line_ids, ln, discount=0.0, price_tax=0.0,
+         **{'tax_ids' if 'tax_ids' in registry.tables['sale.order.line'].fields else 'tax_id': ()})
     load('stock.picking', picking_ids, pk, picking_type_id=2, company_id=1)
     load('stock.move', move_ids, mv)
     partners = registry.tables['res.partner']
@@ -3430,8 +3536,24 @@ SALE_ORDER_CREATE_GROUPS = ['Sales/Administrator', 'Sales/User: Own Documents On
 COMPANY_WRITE_GROUPS = ['Administration/Access Rights']
 
 
+# session_info keys of 18 that 16 (and 17) do not send, and the keys they send instead
+SESSION_INFO_ONLY_18 = {
+    16: ('can_insert_in_spreadsheet', 'current_tour', 'is_internal_user', 'is_public',
+         'partner_write_date', 'storeData', 'test_mode', 'tour_enabled', 'user_settings',
+         'view_info', 'websocket_worker_version'),
+    17: ('can_insert_in_spreadsheet', 'company_id', 'current_tour', 'partner_write_date', 'storeData',
+         'test_mode', 'tour_enabled', 'view_info'),
+}
+SESSION_INFO_BEFORE_18 = {
+    16: {'company_id': 1, 'user_id': [2], 'notification_type': 'email', 'tour_disable': True,
+         'web_tours': []},
+    17: {'user_id': [2], 'notification_type': 'email', 'tour_disable': True, 'web_tours': [],
+         'is_quick_edit_mode_enabled': False, 'websocket_worker_version': '17.0-1'},
+}
+
+
 def install_access_rules(registry):
-    major = registry.flavor.major
+    major = 19 if registry.flavor.major >= 19 else 18     # 16 and 17: 18's lists
     sale = {'read': SALE_ORDER_READ_GROUPS[major], 'write': SALE_ORDER_WRITE_GROUPS[major],
             'create': SALE_ORDER_CREATE_GROUPS, 'unlink': SALE_ORDER_CREATE_GROUPS}
     company = {'write': COMPANY_WRITE_GROUPS, 'create': COMPANY_WRITE_GROUPS, 'unlink': COMPANY_WRITE_GROUPS}
@@ -3627,7 +3749,7 @@ class OdooEmulator:
             self.stats.bump('sessions_expired')
         elif isinstance(exc, HTTPException):
             code, title = exc.code, f'{exc.code}: {exc.title}'
-        elif isinstance(exc, AccessDenied) and self.flavor.v19:
+        elif self.flavor.v19:            # odoo/http.py: 'code': 0, "we don't care of this code"
             code, title = 0, 'Odoo Server Error'
         else:
             code, title = 200, 'Odoo Server Error'
@@ -3671,7 +3793,9 @@ class OdooEmulator:
         session = self.sessions.get(req.session_id)
         rpc = RpcContext(req, session)
         data = _UNPARSED
-        if route == '/web/dataset/call_kw':
+        if route == '/web/dataset/call_kw' and self.flavor.major >= 18:
+            # 18's _call_kw_readonly; 16 and 17 look the model up in the handler
+            # (KeyError, with the request's id, after the session check)
             try:
                 data = self.call_kw_precheck(req)
             except Exception as exc:                       # raised before dispatch: id null
@@ -3785,7 +3909,7 @@ class OdooEmulator:
         info.update(uid=uid, is_system=admin, is_admin=admin, db=self.db,
                     name=users.cols['name'][urow], username=users.cols['login'][urow],
                     partner_id=partner_id, partner_display_name=env['res.partner']._name_getter()(partner_id),
-                    partner_write_date=partners.cols['write_date'][prow] if prow is not None else False)
+                    partner_write_date=partners.cols['write_date'][prow][:19] if prow is not None else False)
         info['user_context']['uid'] = uid
         info['web.base.url'] = self.base_url
         settings = info['user_settings']
@@ -3809,7 +3933,33 @@ class OdooEmulator:
             info['display_switch_company_menu'] = len(companies) > 1
         if not admin:
             info.pop('iap_company_enrich', None)
+        if self.flavor.major < 18:
+            self._session_info_before_18(info, uid, users.cols['company_id'][urow])
         return info
+
+    def _session_info_before_18(self, info, uid, company_id):
+        """The session_info keys of 16 and 17 (compared with real servers by
+        tests/real-odoo/test_differential.py): no mail store or tours of 18; 16 has no
+        user settings and no company hierarchy either."""
+        for key in SESSION_INFO_ONLY_18[self.flavor.major]:
+            info.pop(key, None)
+        settings = info.get('user_settings')
+        if settings is not None:          # 17's mail settings
+            for key in ('channel_notifications', 'mute_until_dt', 'volumes'):
+                settings.pop(key, None)
+            settings['volume_settings_ids'] = [['ADD', []]]
+        if self.flavor.major == 16:
+            companies = info['user_companies']
+            companies.pop('disallowed_ancestor_companies', None)
+            for company in companies['allowed_companies'].values():
+                company.pop('child_ids', None)
+                company.pop('parent_id', None)
+        for key, value in SESSION_INFO_BEFORE_18[self.flavor.major].items():
+            info[key] = value
+        if 'company_id' in info:
+            info['company_id'] = company_id
+        if 'user_id' in info:
+            info['user_id'] = [uid]
 
     def execute(self, uid, model, method, args, kwargs):
         """Run one ORM call in a transaction (rolled back if it raises)."""
@@ -4051,10 +4201,10 @@ class EmulatorServer(ThreadingHTTPServer):
         self.verbose = verbose
 
 
-def build_registry(version, db=None, orders=250, seed=42):
+def build_registry(version, db=None, orders=250, seed=42, seed_batch=1):
     flavor = Flavor(version)
     registry = Registry(flavor, db or flavor.default_db)
-    seed_database(registry, orders, seed)
+    seed_database(registry, orders, seed, seed_batch)
     # Millions of seeded objects would make every full garbage collection (triggered
     # by allocations while serving) take tens of milliseconds: park them.
     gc.collect()
@@ -4063,17 +4213,20 @@ def build_registry(version, db=None, orders=250, seed=42):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description='Odoo 18/19 server emulator for the libodoo tests.')
+    parser = argparse.ArgumentParser(description='Odoo 16-19 server emulator for the libodoo tests.')
     parser.add_argument('--port', type=int, default=8069, help='TCP port; 0 picks a free one')
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--orders', type=int, default=250, help='sale orders to seed (default 250)')
     parser.add_argument('--expire-sessions-every', type=int, default=0, metavar='K',
                         help='every K-th authenticated call_kw answers "session expired"')
-    parser.add_argument('--version', type=int, choices=(18, 19), default=18, help='Odoo version to emulate')
+    parser.add_argument('--version', type=int, choices=VERSIONS, default=18, help='Odoo version to emulate')
     parser.add_argument('--api-key', help="an API key of admin (JSON-RPC password, JSON-2 bearer)")
     parser.add_argument('--limited-api-key', help="an API key of the 'limited' user")
     parser.add_argument('--db', help='database name (default acme, or acme19 with --version 19)')
     parser.add_argument('--seed', type=int, default=42, help='seed of the generated data')
+    parser.add_argument('--seed-batch', type=int, default=1, metavar='N',
+                        help='seed the orders N per transaction: N orders share one write_date '
+                             '(default 1)')
     parser.add_argument('--quiet', action='store_true', help='print nothing but the LISTENING line')
     parser.add_argument('--verbose', action='store_true', help='log requests to stderr')
     parser.add_argument('--tls-cert', metavar='PEM', help='serve HTTPS with this certificate chain')
@@ -4087,7 +4240,7 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     started = time.perf_counter()
-    registry = build_registry(args.version, args.db, args.orders, args.seed)
+    registry = build_registry(args.version, args.db, args.orders, args.seed, args.seed_batch)
     seeded = time.perf_counter() - started
     if stop.is_set():
         return 0

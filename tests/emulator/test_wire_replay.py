@@ -22,6 +22,7 @@ control API, domains and ordering, read/write semantics, access rules, JSON-2
 statuses and the run_with_emulator.py harness.
 """
 
+import calendar
 import glob
 import http.client
 import json
@@ -644,7 +645,11 @@ class Odoo18Behaviour(unittest.TestCase):
             ([['date_order', '<=', '2025-06-30']], lambda r: r['date_order'] <= '2025-06-30 23:59:59'),
             ([['id', 'in', [1, 5, 999999]]], lambda r: r['id'] in (1, 5)),
             ([['id', '>', 100], ['id', '<=', 120]], lambda r: 100 < r['id'] <= 120),
-            ([['write_date', '>', self.orders[49]['write_date']]], lambda r: r['id'] > 50),
+            # 18 keeps microseconds: `>` the shown second finds that second again
+            ([['write_date', '>', self.orders[49]['write_date']]], lambda r: r['id'] >= 50),
+            ([['write_date', '>=', self.orders[49]['write_date']]], lambda r: r['id'] >= 50),
+            ([['write_date', '=', self.orders[49]['write_date']]], lambda r: False),
+            ([['write_date', '<=', self.orders[49]['write_date']]], lambda r: r['id'] < 50),
         ]
         for domain, predicate in cases:
             with self.subTest(domain=domain):
@@ -956,6 +961,121 @@ class Odoo19Json2(unittest.TestCase):
 # Harness and performance
 # =============================================================================
 
+class DatabaseSemantics(unittest.TestCase):
+    """What the real servers showed (tests/real-odoo/test_differential.py checks the
+    same on them): write_date keeps microseconds and is shared by one transaction; a
+    datetime domain compares the stored value on 16-18 and whole seconds on 19; the
+    fields of stock.move per version."""
+
+    emus = {}
+
+    @classmethod
+    def setUpClass(cls):
+        for version in (16, 17, 18, 19):
+            cls.emus[version] = Emulator('--version', str(version), '--orders', '600',
+                                         '--seed-batch', '250')
+
+    @classmethod
+    def tearDownClass(cls):
+        for emu in cls.emus.values():
+            emu.stop()
+
+    def ok(self, version, model, method, args=(), kwargs=None):
+        emu = self.emus[version]
+        sid = emu.login(db='acme19' if version == 19 else 'acme')
+        return result_of(emu.call_kw(sid, model, method, args, kwargs))
+
+    def test_version_info(self):
+        for version, emu in self.emus.items():
+            with self.subTest(version=version):
+                info = result_of(emu.post_json('/web/webclient/version_info',
+                                               {'jsonrpc': '2.0', 'method': 'call', 'id': 1, 'params': {}}).json())
+                self.assertEqual(info['server_version'], f'{version}.0')
+                self.assertEqual(info['server_version_info'][:2], [version, 0])
+
+    def test_seed_batches_share_one_write_date(self):
+        for version in self.emus:
+            with self.subTest(version=version):
+                rows = self.ok(version, 'sale.order', 'search_read', [[]],
+                               {'fields': ['write_date'], 'order': 'id'})
+                stamps = [r['write_date'] for r in rows][:500]     # 501-600: test_action_confirm
+                self.assertEqual(len(set(stamps[:250])), 1)
+                self.assertEqual(len(set(stamps[250:500])), 1)
+                self.assertLess(stamps[0], stamps[250])
+                self.assertRegex(stamps[0], r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$')
+
+    def counts(self, version, shown, model='sale.order'):
+        nxt = time.strftime('%Y-%m-%d %H:%M:%S',
+                            time.gmtime(calendar.timegm(time.strptime(shown, '%Y-%m-%d %H:%M:%S')) + 1))
+        domains = {
+            'eq': [['write_date', '=', shown]], 'in': [['write_date', 'in', [shown]]],
+            'gt': [['write_date', '>', shown], ['write_date', '<', nxt]],
+            'le': [['write_date', '<=', shown], ['write_date', '>=', shown]],
+            'ne': [['write_date', '!=', shown], ['write_date', '>=', shown], ['write_date', '<', nxt]],
+            'second': [['write_date', '>=', shown], ['write_date', '<', nxt]],
+        }
+        return {k: self.ok(version, model, 'search_count', [d]) for k, d in domains.items()}
+
+    def test_datetime_domains_per_version(self):
+        for version in self.emus:
+            with self.subTest(version=version):
+                shown = self.ok(version, 'sale.order', 'read', [[1], ['write_date']])[0]['write_date']
+                got = self.counts(version, shown)
+                if version >= 19:      # whole seconds: [S, S+1)
+                    want = {'eq': 250, 'in': 250, 'gt': 0, 'le': 250, 'ne': 0, 'second': 250}
+                else:                  # the stored microseconds
+                    want = {'eq': 0, 'in': 0, 'gt': 250, 'le': 0, 'ne': 250, 'second': 250}
+                self.assertEqual(got, want)
+
+    def test_one_write_date_per_transaction(self):
+        for version in self.emus:
+            with self.subTest(version=version):
+                ids = self.ok(version, 'res.partner', 'create',
+                              [[{'name': f'TX {version} {i}'} for i in range(300)]])
+                rows = self.ok(version, 'res.partner', 'read', [ids, ['write_date', 'create_date']])
+                self.assertEqual(len({r['write_date'] for r in rows}), 1)
+                self.assertEqual(rows[0]['write_date'], rows[0]['create_date'])
+                shown = rows[0]['write_date']
+                # the whole transaction has one stored value: sorting by it keeps the ids apart,
+                # and on 16-18 `>` the shown second finds all of them again
+                got = self.counts(version, shown, 'res.partner')
+                self.assertEqual(got['second'], 300)
+                self.assertEqual(got['gt'], 0 if version >= 19 else 300)
+                self.ok(version, 'res.partner', 'write', [ids[:150], {'comment': 'x'}])
+                rows = self.ok(version, 'res.partner', 'read', [ids[:150], ['write_date']])
+                self.assertEqual(len({r['write_date'] for r in rows}), 1)
+
+    def test_action_confirm_writes_share_the_transaction(self):
+        for version in self.emus:
+            with self.subTest(version=version):
+                drafts = self.ok(version, 'sale.order', 'search', [[['state', '=', 'draft'], ['id', '>', 500]]],
+                                 {'limit': 5})
+                self.ok(version, 'sale.order', 'action_confirm', [drafts])
+                orders = self.ok(version, 'sale.order', 'read', [drafts, ['write_date', 'picking_ids']])
+                picking_ids = [p for o in orders for p in o['picking_ids']]
+                pickings = self.ok(version, 'stock.picking', 'read', [picking_ids, ['write_date']])
+                self.assertEqual(len({r['write_date'] for r in orders + pickings}), 1)
+
+    def test_stock_move_fields_per_version(self):
+        expect = {16: ({'name', 'quantity_done'}, {'quantity'}),
+                  17: ({'name', 'quantity'}, {'quantity_done'}),
+                  18: ({'name', 'quantity'}, {'quantity_done'}),
+                  19: ({'quantity'}, {'name', 'quantity_done'})}
+        for version, (present, absent) in expect.items():
+            with self.subTest(version=version):
+                fields = self.ok(version, 'stock.move', 'fields_get', [], {'attributes': ['type']})
+                self.assertTrue(present <= set(fields), sorted(fields))
+                self.assertFalse(absent & set(fields), sorted(fields))
+                moves = self.ok(version, 'stock.move', 'search_read', [[]], {'fields': sorted(present),
+                                                                             'limit': 3})
+                self.assertEqual(len(moves), 3)
+                emu = self.emus[version]
+                sid = emu.login(db='acme19' if version == 19 else 'acme')
+                err = emu.call_kw(sid, 'stock.move', 'search_read', [[]],
+                                  {'fields': sorted(absent), 'limit': 1})
+                self.assertIn('error', err)
+
+
 class HarnessAndPerformance(unittest.TestCase):
 
     def test_run_with_emulator(self):
@@ -985,8 +1105,9 @@ class HarnessAndPerformance(unittest.TestCase):
             self.assertLess(elapsed, 1.0)
             started = time.perf_counter()
             page = result_of(emu.call_kw(sid, 'sale.order', 'search_read', [
-                ['|', ['write_date', '>', '2026-01-01 01:00:00'],
-                 '&', ['write_date', '=', '2026-01-01 01:00:00'], ['id', '>', 3600]]],
+                ['|', ['write_date', '>=', '2026-01-01 01:00:01'],
+                 '&', '&', ['write_date', '>=', '2026-01-01 01:00:00'],
+                 ['write_date', '<', '2026-01-01 01:00:01'], ['id', '>', 3600]]],
                 {'fields': ['write_date'], 'order': 'write_date asc, id asc', 'limit': 1000}))
             self.assertEqual(page[0]['id'], 3601)
             self.assertLess(time.perf_counter() - started, 2.0)

@@ -164,7 +164,7 @@ ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD, ODOO_API_KEY. Options: api_key,
 transport ('auto', 'session', 'jsonrpc', 'json2'), connect_timeout_ms, timeout_ms,
 verify_peer, verify_host, ca_file, ca_path, proxy, user_agent, cookie_file,
 auto_reauth, client_cert, client_key, low_speed_limit, low_speed_time_s,
-max_retries, retry_base_ms, retry_max_ms, context.
+max_retries, retry_base_ms, retry_max_ms, retry_deadline_ms, context.
 
 No network I/O until the first call (or login()). A context manager: the
 client is freed on exit, and on garbage collection otherwise.";
@@ -199,7 +199,7 @@ def __init__(self, url=None, database=None, login=None, password=None, **options
 %feature("docstring") lo_session::fields_check "fields_check(model, fields): raise InvalidArgument naming the first unknown field.";
 %feature("docstring") lo_session::create_batch "create_batch(model, records, chunk=0, context=None) -> ids, chunk (default 500) records a call.\n\nOn failure the exception's created_ids lists what was created before it.";
 %feature("docstring") lo_session::write_grouped "write_grouped(model, updates, chunk=0, context=None) -> number of write calls.\n\nupdates: [{'id': N, 'values': {...}}]; records with identical values share one write.";
-%feature("docstring") lo_session::upsert "upsert(model, key_field, records, chunk=0, context=None) -> {'created': [ids], 'updated': [ids]}.";
+%feature("docstring") lo_session::upsert "upsert(model, key_field, records, chunk=0, context=None, skip_unchanged=False) -> {'created': [ids], 'updated': [ids], 'unchanged': [ids], 'archived': [ids]}. Archived records with the key are matched (and stay archived); skip_unchanged writes only what differs.";
 %feature("docstring") lo_session::iterate "iterate(model, domain=None, fields, page_size=0) -> Iterator over every matching record (keyset pagination by id, one page in memory).";
 %feature("docstring") lo_session::changed_since "changed_since(model, domain=None, fields, page_size=0, since_write_date=None, since_id=0, overlap=-1) -> Iterator by (write_date, id); see Iterator.cursor(). overlap >= 0: the first page also reads what changed that many seconds before the cursor, its second included (at-least-once; records Odoo stamped behind the cursor are not missed); -1: the strict cursor.";
 %feature("docstring") lo_iter::next "The next record, or None at the end.";
@@ -251,7 +251,7 @@ typedef struct lo_dynamodb {} lo_dynamodb;
     unsigned long write_grouped(const char *model, json_t *updates, long chunk = 0,
                                 json_t *context = NULL);
     json_t *upsert(const char *model, const char *key_field, json_t *records, long chunk = 0,
-                   json_t *context = NULL);
+                   json_t *context = NULL, bool skip_unchanged = false);
 
     lo_iter *iterate(const char *model, json_t *domain = NULL, json_t *fields = NULL,
                      long page_size = 0);

@@ -24,8 +24,8 @@ enum {
 
 static void usage(FILE *f)
 {
-    fputs("Usage: odoo-call [--pretty] [--timeout SECONDS] [--transport T] MODEL METHOD\n"
-          "                 [ARGS_JSON [KWARGS_JSON]]\n"
+    fputs("Usage: odoo-call [--pretty] [--timeout SECONDS] [--retry-deadline SECONDS]\n"
+          "                 [--transport T] MODEL METHOD [ARGS_JSON [KWARGS_JSON]]\n"
           "\n"
           "Calls METHOD of MODEL on an Odoo server and prints the result as JSON on\n"
           "stdout.\n"
@@ -34,6 +34,9 @@ static void usage(FILE *f)
           "  KWARGS_JSON   keyword arguments, a JSON object (default {})\n"
           "  --pretty      indent the JSON output\n"
           "  --timeout S   whole-call timeout in seconds (default 120)\n"
+          "  --retry-deadline S  keep retrying while Odoo is unavailable (connection\n"
+          "                refused, HTTP 502/503/504; reads only for the HTTP ones) for\n"
+          "                up to S seconds (default 60; 0 = only 3 retries)\n"
           "  --transport T auto (default), session (/web/session + call_kw, password),\n"
           "                jsonrpc (/jsonrpc execute_kw, password or API key) or\n"
           "                json2 (Odoo 19+ /json/2, API key). auto uses json2 on 19+\n"
@@ -142,6 +145,14 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opts.timeout_ms = (long)(s * 1000.0);
+        } else if (strcmp(a, "--retry-deadline") == 0 && i + 1 < argc) {
+            char *end;
+            double s = strtod(argv[++i], &end);
+            if (*end || !(s >= 0 && s <= 86400)) {
+                fprintf(stderr, "odoo-call: --retry-deadline wants a number of seconds\n");
+                return EXIT_USAGE;
+            }
+            opts.retry_deadline_ms = (long)(s * 1000.0);
         } else if (strcmp(a, "--transport") == 0 && i + 1 < argc) {
             if (odoo_transport_from_name(argv[++i], &opts.transport) != ODOO_OK) {
                 fprintf(stderr, "odoo-call: --transport is auto, session, jsonrpc or json2\n");
@@ -220,14 +231,15 @@ int main(int argc, char **argv)
         return exit_code_for(rc);
     }
 
-    text = json_dumps(res, JSON_ENCODE_ANY | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    /* reals in their shortest form ("615.84"), as Odoo sent them */
+    text = odoo_json_dumps(res, pretty ? JSON_INDENT(2) : JSON_COMPACT);
     json_decref(res);
     status = EXIT_OK;
     if (!text || puts(text) == EOF || fflush(stdout) != 0) {
         fprintf(stderr, "odoo-call: cannot write the result\n");
         status = EXIT_TRANSPORT;
     }
-    free(text);
+    odoo_free(text);
     odoo_client_free(client);
     return status;
 }

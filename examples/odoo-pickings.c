@@ -29,22 +29,40 @@ enum {
 #define FORMAT_VERSION 1
 #define MAX_ARGS 64 /* positional arguments: the command and up to 63 references */
 
-/* What travels: these fields and no others. */
-static const char *const picking_fields[] = {
-    "id", "name", "origin", "state", "partner_id", "picking_type_id", "scheduled_date",
-    "date_done", "sale_id", "company_id", "move_ids", NULL};
-static const char *const move_fields[] = {
-    "id", "name", "product_id", "product_uom_qty", "quantity", "product_uom", "state",
-    "origin", "date", NULL};
-static const char *const status_fields[] = {
-    "id", "name", "origin", "state", "scheduled_date", "date_done", NULL};
+/*
+ * What travels: these fields and no others, in this order. Each list is
+ * resolved against the server's fields (tool_fields_resolve, one cached
+ * fields_get per model): a field is read under the name the server's version
+ * gives it and written under its key here; an optional field (0) the server
+ * lacks is left out; a required one (1) the server lacks stops the command
+ * (ODOO_EINVAL, exit 2). docs/odoo-pickings.md lists the versions.
+ */
+static const tool_field picking_spec[] = {
+    {"id", NULL, 1}, {"name", NULL, 1}, {"origin", NULL, 1}, {"state", NULL, 1},
+    {"partner_id", NULL, 0}, {"picking_type_id", NULL, 0}, {"scheduled_date", NULL, 0},
+    {"date_done", NULL, 0}, {"sale_id", NULL, 0}, /* sale_stock */
+    {"company_id", NULL, 0}, {"move_ids", NULL, 1}, {NULL, NULL, 0}};
+static const tool_field move_spec[] = {
+    {"id", NULL, 1},
+    {"name", NULL, 0}, /* 16-18 only: 19 has no description field of that meaning */
+    {"product_id", NULL, 1}, {"product_uom_qty", NULL, 0},
+    {"quantity", "quantity_done", 0}, /* 17+: quantity; 16: quantity_done */
+    {"product_uom", NULL, 0}, {"state", NULL, 0}, {"origin", NULL, 0}, {"date", NULL, 0},
+    {NULL, NULL, 0}};
+static const tool_field status_spec[] = {
+    {"id", NULL, 1}, {"name", NULL, 1}, {"origin", NULL, 1}, {"state", NULL, 1},
+    {"scheduled_date", NULL, 0}, {"date_done", NULL, 0}, {NULL, NULL, 0}};
+static const tool_field ref_spec[] = {
+    {"id", NULL, 1}, {"name", NULL, 1}, {"origin", NULL, 1}, {NULL, NULL, 0}};
 
 static void usage(FILE *f)
 {
     fputs("Usage: odoo-pickings [OPTIONS] COMMAND [ARGS]\n"
           "\n"
           "Stock pickings (stock.picking) and their moves as JSON files. REF is a picking's\n"
-          "name (WH/OUT/00012) or, when no picking has that name, its origin (S00042).\n"
+          "name (WH/OUT/00012) or, when no picking has that name, its origin (S00042, or\n"
+          "an origin \"S00042 - <customer reference>\" as Odoo 18 writes it). The field\n"
+          "lists follow the server's version (docs/odoo-pickings.md).\n"
           "\n"
           "Commands:\n"
           "  export REF [-o FILE]      the picking and its moves (whitelisted fields)\n"
@@ -63,7 +81,8 @@ static void usage(FILE *f)
           "Options:\n"
           "  -o, --output FILE  write the JSON to FILE atomically instead of stdout\n"
           "  --pretty           indent the JSON printed on stdout\n"
-          "  --verify           bulk-update: read back and compare every value written\n"
+          "  --verify           bulk-update: read back and compare every value written,\n"
+          "                     as Odoo normalises its field type (html, float digits...)\n"
           "  --chunk N          bulk-update: at most N ids per write call (default 500)\n"
           "  --help, --version\n"
           "\n",
@@ -99,17 +118,70 @@ static int str_is(json_t *v, const char *s)
 
 /* ---- references ------------------------------------------------------------------ */
 
+/* Separates a sale order's name from its customer reference in an origin. */
+#define ORIGIN_REF_SEP " - "
+
+/* Is @p origin "<ref> - <customer reference>"? */
+static int origin_of_order(json_t *origin, const char *ref)
+{
+    size_t n = strlen(ref);
+    return json_is_string(origin) && strncmp(json_string_value(origin), ref, n) == 0
+           && strncmp(json_string_value(origin) + n, ORIGIN_REF_SEP,
+                      strlen(ORIGIN_REF_SEP)) == 0;
+}
+
+/* "<ref> - %" as an =like pattern: the wildcards of @p ref escaped. */
+static json_t *origin_pattern(const char *ref)
+{
+    size_t n = strlen(ref), k = 0;
+    char *p = malloc(2 * n + sizeof(ORIGIN_REF_SEP "%"));
+    json_t *v;
+    if (!p)
+        return NULL;
+    for (; *ref; ref++) {
+        if (*ref == '%' || *ref == '_' || *ref == '\\')
+            p[k++] = '\\';
+        p[k++] = *ref;
+    }
+    memcpy(p + k, ORIGIN_REF_SEP "%", sizeof(ORIGIN_REF_SEP "%"));
+    v = json_string(p);
+    free(p);
+    return v;
+}
+
+/* The pickings of @p refs (its order) whose origin starts "<ref> - ". */
+static int find_by_order_origin(odoo_client *c, json_t *refs, const char *const *fields,
+                                json_t **rows)
+{
+    json_t *domain = json_array(), *ref;
+    size_t i;
+    int rc;
+    if (!domain)
+        return ODOO_ENOMEM;
+    for (i = 1; i < json_array_size(refs); i++)
+        json_array_append_new(domain, json_string("|"));
+    json_array_foreach(refs, i, ref)
+        json_array_append_new(domain, json_pack("[s, s, o]", "origin", "=like",
+                                                origin_pattern(json_string_value(ref))));
+    rc = odoo_search_read(c, rows, PICKINGS, domain, fields, "id asc", 0, 0, NULL);
+    json_decref(domain);
+    return rc;
+}
+
 /*
- * The pickings of every reference of @p refs, in one search_read: those named
- * REF, or else those whose origin is REF.
+ * The pickings of every reference of @p refs: those named REF; or else those
+ * whose origin is REF; or else those whose origin is "REF - <customer
+ * reference>", as Odoo writes it for a sale order that has one. One
+ * search_read, and a second one only for the references the first did not find.
  * @param[out] found  new reference: {ref: [records]}
  */
 static int find_pickings(odoo_client *c, json_t *refs, const char *const *fields, json_t **found)
 {
-    json_t *domain, *rows = NULL, *ref, *row;
+    json_t *domain, *rows = NULL, *more = NULL, *missing = NULL, *ref, *row;
     size_t i, j;
     int rc;
 
+    *found = NULL;
     domain = json_pack("[s, [s, s, O], [s, s, O]]", "|", "name", "in", refs, "origin", "in", refs);
     if (!domain)
         return ODOO_ENOMEM;
@@ -118,6 +190,7 @@ static int find_pickings(odoo_client *c, json_t *refs, const char *const *fields
     if (rc != ODOO_OK)
         return rc;
     *found = json_object();
+    missing = json_array();
     json_array_foreach(refs, i, ref) {
         const char *r = json_string_value(ref);
         json_t *by_name = json_array(), *by_origin = json_array();
@@ -128,10 +201,28 @@ static int find_pickings(odoo_client *c, json_t *refs, const char *const *fields
                 json_array_append(by_origin, row);
         }
         json_object_set(*found, r, json_array_size(by_name) ? by_name : by_origin);
+        if (json_array_size(by_name) + json_array_size(by_origin) == 0)
+            json_array_append(missing, ref);
         json_decref(by_name);
         json_decref(by_origin);
     }
+    if (json_array_size(missing) > 0) {
+        if ((rc = find_by_order_origin(c, missing, fields, &more)) != ODOO_OK) {
+            json_decref(*found);
+            *found = NULL;
+        }
+        json_array_foreach(missing, i, ref) {
+            json_t *matches = json_object_get(*found, json_string_value(ref));
+            json_array_foreach(more, j, row)
+                if (origin_of_order(json_object_get(row, "origin"), json_string_value(ref)))
+                    json_array_append(matches, row);
+        }
+    }
     json_decref(rows);
+    json_decref(more);
+    json_decref(missing);
+    if (rc != ODOO_OK)
+        return rc;
     return *found ? ODOO_OK : ODOO_ENOMEM;
 }
 
@@ -157,14 +248,23 @@ static int not_one(const char *what, const char *ref, json_t *matches)
     return EXIT_NOT_FOUND;
 }
 
-/* The one picking REF designates (*rec: new reference). Returns an exit status. */
-static int resolve_one(odoo_client *c, const char *ref, const char *const *fields, json_t **rec)
+/* Resolve a field list of @p model against the server; an exit status. */
+static int resolve_fields(odoo_client *c, const char *model, const tool_field *spec,
+                          tool_fields *fs)
+{
+    int rc = tool_fields_resolve(c, model, spec, fs);
+    return rc == ODOO_OK ? TOOL_EXIT_OK : tool_odoo_error(c, rc);
+}
+
+/* The one picking REF designates (*rec: new reference, the fields of @p fs).
+ * Returns an exit status. */
+static int resolve_one(odoo_client *c, const char *ref, const tool_fields *fs, json_t **rec)
 {
     json_t *refs = json_pack("[s]", ref), *found = NULL, *matches;
     int rc, status;
     if (!refs)
         return oom();
-    rc = find_pickings(c, refs, fields, &found);
+    rc = find_pickings(c, refs, fs->names, &found);
     json_decref(refs);
     if (rc != ODOO_OK)
         return tool_odoo_error(c, rc);
@@ -184,25 +284,30 @@ static int resolve_one(odoo_client *c, const char *ref, const char *const *field
 static int cmd_export(odoo_client *c, const char *ref, const char *out_path, int pretty)
 {
     json_t *rec = NULL, *moves = NULL, *doc = NULL, *list, *m, *move_ids;
+    tool_fields pf = {0}, mf = {0};
     size_t i;
     int rc, status;
 
-    if ((status = resolve_one(c, ref, picking_fields, &rec)) != TOOL_EXIT_OK)
+    if ((status = resolve_fields(c, PICKINGS, picking_spec, &pf)) != TOOL_EXIT_OK)
         return status;
+    if ((status = resolve_one(c, ref, &pf, &rec)) != TOOL_EXIT_OK)
+        goto out;
     move_ids = json_object_get(rec, "move_ids");
     if (json_array_size(move_ids) > 0) {
-        rc = odoo_read(c, &moves, MOVES, move_ids, move_fields, NULL);
+        if ((status = resolve_fields(c, MOVES, move_spec, &mf)) != TOOL_EXIT_OK)
+            goto out;
+        rc = odoo_read(c, &moves, MOVES, move_ids, mf.names, NULL);
         if (rc != ODOO_OK) {
-            json_decref(rec);
-            return tool_odoo_error(c, rc);
+            status = tool_odoo_error(c, rc);
+            goto out;
         }
     }
     /* {"version", "model", "picking", "moves"}, each record in whitelist order */
     list = json_array();
     json_array_foreach(moves, i, m)
-        json_array_append_new(list, tool_pick(m, move_fields));
+        json_array_append_new(list, tool_fields_pick(&mf, m));
     doc = json_pack("{s:i, s:s, s:o, s:o}", "version", FORMAT_VERSION, "model", PICKINGS,
-                    "picking", tool_pick(rec, picking_fields), "moves", list);
+                    "picking", tool_fields_pick(&pf, rec), "moves", list);
     if (!doc)
         status = oom();
     else if (!out_path)
@@ -217,23 +322,32 @@ static int cmd_export(odoo_client *c, const char *ref, const char *out_path, int
         json_decref(summary);
     }
     json_decref(doc);
+out:
     json_decref(moves);
     json_decref(rec);
+    tool_fields_free(&pf);
+    tool_fields_free(&mf);
     return status;
 }
 
 static int cmd_status(odoo_client *c, const char *const *refv, int refc, int pretty)
 {
-    json_t *refs = json_array(), *found = NULL, *out, *seen, *matches, *m;
+    json_t *refs, *found = NULL, *out, *seen, *matches, *m;
+    tool_fields fs;
     int i, rc, missing = 0;
     size_t j;
 
+    if ((rc = resolve_fields(c, PICKINGS, status_spec, &fs)) != TOOL_EXIT_OK)
+        return rc;
+    refs = json_array();
     for (i = 0; i < refc; i++)
         json_array_append_new(refs, json_string(refv[i]));
-    rc = find_pickings(c, refs, status_fields, &found);
+    rc = find_pickings(c, refs, fs.names, &found);
     json_decref(refs);
-    if (rc != ODOO_OK)
+    if (rc != ODOO_OK) {
+        tool_fields_free(&fs);
         return tool_odoo_error(c, rc);
+    }
     out = json_array();
     seen = json_object(); /* a picking named by two references is listed once */
     for (i = 0; i < refc; i++) {
@@ -247,61 +361,20 @@ static int cmd_status(odoo_client *c, const char *const *refv, int refc, int pre
             if (json_object_get(seen, idtext))
                 continue;
             json_object_set_new(seen, idtext, json_true());
-            json_array_append_new(out, tool_pick(m, status_fields));
+            json_array_append_new(out, tool_fields_pick(&fs, m));
         }
     }
     rc = tool_print_json(out, pretty);
     json_decref(out);
     json_decref(seen);
     json_decref(found);
+    tool_fields_free(&fs);
     if (rc != 0)
         return TOOL_EXIT_TRANSPORT;
     return missing ? EXIT_NOT_FOUND : TOOL_EXIT_OK;
 }
 
 /* ---- writes and their verification ------------------------------------------------ */
-
-/* Does the value read back show that @p sent was written? */
-static int same_value(json_t *sent, json_t *got)
-{
-    size_t i, j;
-    json_t *v, *w;
-    if (json_is_integer(sent) && json_is_array(got) && json_array_size(got) == 2
-        && json_is_integer(json_array_get(got, 0))) /* many2one: [id, "name"] */
-        return json_integer_value(sent) == json_integer_value(json_array_get(got, 0));
-    if (json_is_number(sent) && json_is_number(got)) {
-        double d = json_number_value(sent) - json_number_value(got);
-        return d < 1e-9 && d > -1e-9;
-    }
-    if ((json_is_null(sent) || json_is_false(sent)
-         || (json_is_string(sent) && json_string_length(sent) == 0))
-        && json_is_false(got)) /* Odoo reads an empty value as false */
-        return 1;
-    if (json_is_array(sent) && json_is_array(got)) { /* many2many ids, in any order */
-        if (json_array_size(sent) != json_array_size(got))
-            return 0;
-        json_array_foreach(sent, i, v) {
-            int seen = 0;
-            json_array_foreach(got, j, w)
-                seen |= json_equal(v, w);
-            if (!seen)
-                return 0;
-        }
-        return 1;
-    }
-    return json_equal(sent, got);
-}
-
-/* x2many commands ([[0, 0, {...}], ...]) cannot be compared with what reads back. */
-static int verifiable(json_t *sent)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(sent, i, v)
-        if (!json_is_integer(v))
-            return 0;
-    return 1;
-}
 
 static void print_mismatch(const char *model, json_t *u, const char *field, json_t *sent,
                            json_t *got)
@@ -324,13 +397,17 @@ static void print_mismatch(const char *model, json_t *u, const char *field, json
 }
 
 /*
- * Read back every record of @p updates ([{"id", "values", "ref"?}]) and compare.
+ * Read back every record of @p updates ([{"id", "values", "ref"?}]) and compare,
+ * the way Odoo normalises each field type (tool_value_matches): a value that
+ * differs as sent costs one fields_get for the types and digits, then is
+ * compared again by its field's type.
  * @param[out] mismatches new reference: [{"id", "field", "sent", "read"}]
  */
 static int verify_updates(odoo_client *c, const char *model, json_t *updates, json_t **mismatches)
 {
+    static const char *const attributes[] = {"type", "digits", NULL};
     json_t *names = json_object(), *ids = json_array(), *rows = NULL, *by_id = json_object();
-    json_t *u, *row, *sent;
+    json_t *u, *row, *sent, *types = NULL;
     const char **fields = NULL, *key;
     size_t i, n = 0;
     char idtext[32];
@@ -363,7 +440,12 @@ static int verify_updates(odoo_client *c, const char *model, json_t *updates, js
         row = json_object_get(by_id, idtext);
         json_object_foreach(json_object_get(u, "values"), key, sent) {
             json_t *got = row ? json_object_get(row, key) : NULL;
-            if (row && (!verifiable(sent) || same_value(sent, got)))
+            if (row && tool_value_matches(NULL, sent, got))
+                continue;
+            if (row && !types
+                && (rc = odoo_fields_get(c, &types, model, attributes, NULL)) != ODOO_OK)
+                goto done;
+            if (row && tool_value_matches(json_object_get(types, key), sent, got))
                 continue;
             print_mismatch(model, u, key, sent, got);
             json_array_append_new(*mismatches,
@@ -376,6 +458,7 @@ static int verify_updates(odoo_client *c, const char *model, json_t *updates, js
     }
 done:
     free(fields);
+    json_decref(types);
     json_decref(names);
     json_decref(ids);
     json_decref(rows);
@@ -458,8 +541,8 @@ static int parse_updates(const char *path, json_t *doc, int saved_only, const ch
  */
 static int resolve_updates(odoo_client *c, const char *path, json_t *updates, json_t **out)
 {
-    static const char *const ref_fields[] = {"id", "name", "origin", NULL};
     json_t *refs = json_array(), *found = NULL, *seen = json_object(), *u;
+    tool_fields rf = {0};
     size_t i;
     int rc, status = TOOL_EXIT_OK;
     char where[64], idtext[32];
@@ -472,9 +555,13 @@ static int resolve_updates(odoo_client *c, const char *path, json_t *updates, js
     json_array_foreach(updates, i, u)
         if (json_object_get(u, "ref"))
             json_array_append(refs, json_object_get(u, "ref"));
-    if (json_array_size(refs) > 0 && (rc = find_pickings(c, refs, ref_fields, &found)) != ODOO_OK) {
-        status = tool_odoo_error(c, rc);
-        goto done;
+    if (json_array_size(refs) > 0) {
+        if ((status = resolve_fields(c, PICKINGS, ref_spec, &rf)) != TOOL_EXIT_OK)
+            goto done;
+        if ((rc = find_pickings(c, refs, rf.names, &found)) != ODOO_OK) {
+            status = tool_odoo_error(c, rc);
+            goto done;
+        }
     }
     json_array_foreach(updates, i, u) {
         json_t *id = json_object_get(u, "id"), *ref = json_object_get(u, "ref"), *prev;
@@ -511,7 +598,45 @@ done:
     json_decref(refs);
     json_decref(found);
     json_decref(seen);
+    tool_fields_free(&rf);
     return status;
+}
+
+/*
+ * An update written with an output key of the export (e.g. "quantity" of a
+ * move) goes to the field's name on this server ("quantity_done" on 16).
+ * Keys the model has, and the others, are left as they are (the write names
+ * an unknown field). Returns ODOO_OK or the fields_get error.
+ */
+static int rename_values(odoo_client *c, const char *model, json_t *resolved)
+{
+    const tool_field *spec = strcmp(model, MOVES) == 0 ? move_spec : picking_spec;
+    json_t *u, *values, *copy, *v;
+    const char *one[2] = {NULL, NULL};
+    size_t i, k;
+    int rc;
+
+    json_array_foreach(resolved, i, u) {
+        values = json_object_get(u, "values");
+        for (k = 0; spec[k].key; k++) {
+            if (!spec[k].other || !(v = json_object_get(values, spec[k].key))
+                || json_object_get(values, spec[k].other))
+                continue;
+            one[0] = spec[k].key;
+            if ((rc = odoo_fields_check(c, model, one)) == ODOO_OK)
+                continue;
+            if (rc != ODOO_EINVAL)
+                return rc;
+            one[0] = spec[k].other;
+            if (odoo_fields_check(c, model, one) != ODOO_OK)
+                continue;
+            if (!(copy = json_copy(values)) || json_object_set(copy, spec[k].other, v)
+                || json_object_del(copy, spec[k].key) || json_object_set_new(u, "values", copy))
+                return ODOO_ENOMEM;
+            values = copy;
+        }
+    }
+    return ODOO_OK;
 }
 
 /* bulk-update and --replay: resolve, grouped writes, optional read-back. */
@@ -529,6 +654,10 @@ static int cmd_bulk(odoo_client *c, const char *path, json_t *doc, int saved_onl
     if ((status = resolve_updates(c, path, updates, &resolved)) != TOOL_EXIT_OK) {
         json_decref(resolved);
         return status;
+    }
+    if ((rc = rename_values(c, model, resolved)) != ODOO_OK) {
+        json_decref(resolved);
+        return tool_odoo_error(c, rc);
     }
     rc = odoo_write_grouped(c, model, resolved, chunk, &calls, NULL);
     if (rc != ODOO_OK) {
@@ -565,9 +694,14 @@ static int cmd_set_status(odoo_client *c, const char *ref, const char *state,
                           const char *save, int pretty)
 {
     json_t *rec = NULL, *update, *updates, *mismatches = NULL, *ids, *back, *out;
+    tool_fields fs;
     int rc, status;
 
-    if ((status = resolve_one(c, ref, status_fields, &rec)) != TOOL_EXIT_OK)
+    if ((status = resolve_fields(c, PICKINGS, status_spec, &fs)) != TOOL_EXIT_OK)
+        return status;
+    status = resolve_one(c, ref, &fs, &rec);
+    tool_fields_free(&fs);
+    if (status != TOOL_EXIT_OK)
         return status;
     update = json_pack("{s:O, s:O, s:{s:s}}", "ref", json_object_get(rec, "name"), "id",
                        json_object_get(rec, "id"), "values", "state", state);

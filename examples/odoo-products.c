@@ -7,8 +7,10 @@
  *   odoo-products test-connection
  *   odoo-products stats                                          the sync history
  *
- * An import is one search for the existing codes, one create for the new
- * products and one write per distinct set of values: odoo_upsert() does it.
+ * An import is one search for the existing codes (archived products too),
+ * one create for the new products and one write per distinct set of changed
+ * values; products already holding the values are not written:
+ * odoo_upsert_ex(ODOO_UPSERT_SKIP_UNCHANGED) does it.
  * Every import and export appends one line to a JSON Lines history. The
  * mapping file format is in docs/odoo-products.md.
  */
@@ -725,7 +727,7 @@ typedef struct run {
     long long t0;
     const char *model, *file;
     int dry_run;
-    long long read, rejected, created, updated, exported;
+    long long read, rejected, created, updated, unchanged, archived, exported;
     json_t *errors;       /* the first MAX_LISTED_ERRORS messages */
     long long nerrors;
 } run;
@@ -762,7 +764,7 @@ static void run_finish(run *r, const char *history, int status)
     current_run = NULL;
     tool_utc_now(finished, sizeof(finished));
     e = json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:s?, s:s?, s:b, "
-                  "s:{s:I, s:I, s:I, s:I, s:I}, s:O, s:I}",
+                  "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:O, s:I}",
                   "run", r->command, "started", r->started, "finished", finished,
                   "duration_ms", (json_int_t)(tool_monotonic_ms() - r->t0), "status",
                   status == TOOL_EXIT_OK ? "success"
@@ -771,13 +773,14 @@ static void run_finish(run *r, const char *history, int status)
                   "exit", status, "model", r->model, "file", r->file, "dry_run", r->dry_run,
                   "counts", "read", (json_int_t)r->read, "rejected", (json_int_t)r->rejected,
                   "created", (json_int_t)r->created, "updated", (json_int_t)r->updated,
+                  "unchanged", (json_int_t)r->unchanged, "archived", (json_int_t)r->archived,
                   "exported", (json_int_t)r->exported, "errors", r->errors, "errors_total",
                   (json_int_t)r->nerrors);
     json_decref(r->errors);
-    line = e ? json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    line = e ? odoo_json_dumps(e, JSON_COMPACT) : NULL;
     json_decref(e);
     if (!history || !line) {
-        free(line);
+        odoo_free(line);
         return;
     }
     fd = open(history, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -786,7 +789,7 @@ static void run_finish(run *r, const char *history, int status)
         tool_error("warning: cannot append to the history %s: %s", history, strerror(errno));
     if (fd >= 0)
         close(fd);
-    free(line);
+    odoo_free(line);
 }
 
 /* ---- commands ------------------------------------------------------------------ */
@@ -844,10 +847,15 @@ static int cmd_import(odoo_client *c, const mapping *m, const char *path, const 
         out = json_pack("{s:s, s:s, s:I, s:I, s:O}", "model", m->model, "key", m->key, "read",
                         (json_int_t)r->read, "rejected", (json_int_t)r->rejected, "records", good);
     } else {
-        /* one search_read per chunk of keys, one create, grouped writes */
-        rc = odoo_upsert(c, &res, m->model, m->key, good, batch, NULL);
+        /* one search_read per chunk of keys (archived products included),
+         * one create, grouped writes of what differs only: a product whose
+         * values are already those is not written, its write_date stays */
+        rc = odoo_upsert_ex(c, &res, m->model, m->key, good, batch, ODOO_UPSERT_SKIP_UNCHANGED,
+                            NULL);
         r->created = (long long)json_array_size(json_object_get(res, "created"));
         r->updated = (long long)json_array_size(json_object_get(res, "updated"));
+        r->unchanged = (long long)json_array_size(json_object_get(res, "unchanged"));
+        r->archived = (long long)json_array_size(json_object_get(res, "archived"));
         if (rc != ODOO_OK) {
             status = tool_odoo_error(c, rc);
             if (r->created)
@@ -855,9 +863,13 @@ static int cmd_import(odoo_client *c, const mapping *m, const char *path, const 
                            "import again updates them", r->created);
             goto done;
         }
-        out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "model", m->model, "file", path,
-                        "read", (json_int_t)r->read, "rejected", (json_int_t)r->rejected,
-                        "created", (json_int_t)r->created, "updated", (json_int_t)r->updated);
+        /* archived: matched products that are archived (updated or unchanged,
+         * left archived unless the mapping sets "active") */
+        out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "model", m->model, "file",
+                        path, "read", (json_int_t)r->read, "rejected", (json_int_t)r->rejected,
+                        "created", (json_int_t)r->created, "updated", (json_int_t)r->updated,
+                        "unchanged", (json_int_t)r->unchanged, "archived",
+                        (json_int_t)r->archived);
     }
     if (!out || tool_print_json(out, pretty) != 0)
         status = TOOL_EXIT_TRANSPORT;
@@ -975,8 +987,8 @@ static int cmd_test_connection(odoo_client *c, int pretty)
 /* Summarise the history: runs, success rate, durations, totals. */
 static int cmd_stats(const char *history, int pretty)
 {
-    static const char *const counts[] = {"read", "rejected", "created", "updated", "exported",
-                                         NULL};
+    static const char *const counts[] = {"read",      "rejected", "created", "updated",
+                                         "unchanged", "archived", "exported", NULL};
     json_t *totals = json_object(), *by_run = json_object(), *e, *out;
     long long runs = 0, ok = 0, partial = 0, failed = 0, unreadable = 0, duration = 0;
     char *line = NULL, first[32] = "", last[32] = "", *last_error = NULL;

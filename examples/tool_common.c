@@ -88,7 +88,9 @@ const char tool_connection_help[] =
     "                object or KEY=VALUE lines with the names above. FILE must be\n"
     "                readable by its owner only (chmod 600).\n"
     "  --transport T   auto (default), session, jsonrpc or json2 (Odoo 19+, API key)\n"
-    "  --timeout S     whole-call timeout in seconds (default 120)\n";
+    "  --timeout S     whole-call timeout in seconds (default 120)\n"
+    "  --retry-deadline S  keep retrying reads while Odoo is unavailable (refused,\n"
+    "                HTTP 502/503/504) for up to S seconds (default 60; 0 = 3 retries)\n";
 
 /* ---- the connection ------------------------------------------------------------- */
 
@@ -102,7 +104,8 @@ void tool_conn_init(tool_conn *tc)
 int tool_conn_option(tool_conn *tc, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    if (strcmp(a, "--transport") && strcmp(a, "--timeout") && strcmp(a, "--credentials"))
+    if (strcmp(a, "--transport") && strcmp(a, "--timeout") && strcmp(a, "--credentials")
+        && strcmp(a, "--retry-deadline"))
         return 0;
     if (*i + 1 >= argc) {
         tool_error("%s needs a value (see --help)", a);
@@ -122,6 +125,14 @@ int tool_conn_option(tool_conn *tc, int argc, char **argv, int *i)
             return -1;
         }
         tc->opts.timeout_ms = (long)(s * 1000.0);
+    } else if (strcmp(a, "--retry-deadline") == 0) {
+        char *end;
+        double s = strtod(argv[*i], &end);
+        if (end == argv[*i] || *end || !(s >= 0 && s <= 86400)) {
+            tool_error("--retry-deadline wants a number of seconds (0-86400)");
+            return -1;
+        }
+        tc->opts.retry_deadline_ms = (long)(s * 1000.0);
     } else {
         tc->credentials = argv[*i];
     }
@@ -434,9 +445,13 @@ json_t *tool_load_json(const char *path)
     return v;
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
+/* value as JSON text on f, reals in their shortest form (odoo_json_dumps). */
+static int fput_json(json_t *value, FILE *f, size_t flags)
 {
-    return fwrite(buf, 1, size, (FILE *)data) == size ? 0 : -1;
+    char *text = odoo_json_dumps(value, flags);
+    int rc = text && fputs(text, f) != EOF ? 0 : -1;
+    odoo_free(text);
+    return rc;
 }
 
 int tool_write_json(const char *path, json_t *value)
@@ -464,7 +479,7 @@ int tool_write_json(const char *path, json_t *value)
         goto fail;
     }
     fd = -1;
-    if (json_dump_callback(value, dump_cb, f, TOOL_JSON_FLAGS) != 0 || fputc('\n', f) == EOF
+    if (fput_json(value, f, TOOL_JSON_FLAGS) != 0 || fputc('\n', f) == EOF
         || fflush(f) != 0 || fsync(fileno(f)) != 0) {
         tool_error("%s: cannot write: %s", tmp, strerror(errno));
         goto fail;
@@ -504,8 +519,8 @@ done:
 
 int tool_print_json(json_t *value, int pretty)
 {
-    size_t flags = pretty ? TOOL_JSON_FLAGS : (JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
-    if (json_dumpf(value, stdout, flags) != 0 || putchar('\n') == EOF
+    size_t flags = pretty ? TOOL_JSON_FLAGS : JSON_COMPACT;
+    if (fput_json(value, stdout, flags) != 0 || putchar('\n') == EOF
         || fflush(stdout) != 0) {
         tool_error("cannot write the result: %s", strerror(errno));
         return -1;
@@ -540,4 +555,504 @@ long long tool_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000L;
+}
+
+/* ---- field lists that follow the server's version --------------------------------- */
+
+void tool_fields_free(tool_fields *f)
+{
+    if (!f)
+        return;
+    free(f->names);
+    free(f->keys);
+    f->names = f->keys = NULL;
+    f->n = 0;
+}
+
+/* 1: @p model has @p name, 0: it has not, <0: the fields_get failed. */
+static int has_field(odoo_client *c, const char *model, const char *name)
+{
+    const char *one[2];
+    int rc;
+    one[0] = name;
+    one[1] = NULL;
+    rc = odoo_fields_check(c, model, one);
+    return rc == ODOO_OK ? 1 : rc == ODOO_EINVAL ? 0 : rc;
+}
+
+int tool_fields_resolve(odoo_client *c, const char *model, const tool_field *spec,
+                        tool_fields *out)
+{
+    size_t count = 0, i;
+    int rc = ODOO_OK;
+
+    out->names = out->keys = NULL;
+    out->n = 0;
+    while (spec[count].key)
+        count++;
+    out->names = calloc(count + 1, sizeof(*out->names));
+    out->keys = calloc(count + 1, sizeof(*out->keys));
+    if (!out->names || !out->keys) {
+        tool_fields_free(out);
+        return ODOO_ENOMEM;
+    }
+    for (i = 0; i < count; i++) {
+        const char *name = spec[i].key;
+        int has = has_field(c, model, name);
+        if (has == 0 && spec[i].other) {
+            name = spec[i].other;
+            has = has_field(c, model, name);
+        }
+        if (has < 0) {
+            rc = has;
+            break;
+        }
+        if (has == 0 && spec[i].required) {
+            rc = has_field(c, model, spec[i].key); /* the error names the key */
+            rc = rc < 0 ? rc : ODOO_EINVAL;
+            break;
+        }
+        if (has) {
+            out->names[out->n] = name;
+            out->keys[out->n++] = spec[i].key;
+        }
+    }
+    if (rc != ODOO_OK)
+        tool_fields_free(out);
+    return rc;
+}
+
+json_t *tool_fields_pick(const tool_fields *f, json_t *record)
+{
+    json_t *out = json_object(), *v;
+    size_t i;
+    for (i = 0; out && i < f->n; i++)
+        if ((v = json_object_get(record, f->names[i])) && json_object_set(out, f->keys[i], v)) {
+            json_decref(out);
+            return NULL;
+        }
+    return out;
+}
+
+const char *tool_fields_name(const tool_fields *f, const char *key)
+{
+    size_t i;
+    for (i = 0; i < f->n; i++)
+        if (strcmp(f->keys[i], key) == 0)
+            return f->names[i];
+    return NULL;
+}
+
+/* ---- comparing a value written with the value read back --------------------------- */
+
+/* Odoo's "no value": false, null, "", 0 of a list. */
+static int is_empty(json_t *v)
+{
+    return !v || json_is_null(v) || json_is_false(v)
+           || (json_is_string(v) && json_string_length(v) == 0)
+           || (json_is_array(v) && json_array_size(v) == 0);
+}
+
+static int has_number(json_t *v, double *d)
+{
+    char *end;
+    if (json_is_number(v)) {
+        *d = json_number_value(v);
+        return 1;
+    }
+    if (is_empty(v)) { /* a number field reads an empty value as 0 */
+        *d = 0;
+        return 1;
+    }
+    if (json_is_true(v)) {
+        *d = 1;
+        return 1;
+    }
+    if (json_is_string(v)) { /* Odoo takes float("2.5") */
+        *d = strtod(json_string_value(v), &end);
+        while (*end == ' ')
+            end++;
+        return end != json_string_value(v) && *end == '\0';
+    }
+    return 0;
+}
+
+static double absd(double d)
+{
+    return d < 0 ? -d : d;
+}
+
+/* Equal to @p scale decimals (Odoo rounds to the field's digits), or to a
+ * relative 1e-9 when @p scale < 0. */
+static int same_number(double a, double b, int scale)
+{
+    double tol = 0.5;
+    if (scale < 0) {
+        double m = absd(a) > absd(b) ? absd(a) : absd(b);
+        return absd(a - b) <= 1e-9 * (m > 1 ? m : 1);
+    }
+    while (scale-- > 0)
+        tol /= 10;
+    return absd(a - b) <= tol * (1 + 1e-9);
+}
+
+/* The decimals of a fields_get "digits" ([precision, scale]), or -1. */
+static int digits_scale(json_t *desc)
+{
+    json_t *d = json_object_get(desc, "digits");
+    if (json_is_array(d) && json_is_integer(json_array_get(d, 1)))
+        return (int)json_integer_value(json_array_get(d, 1));
+    return -1;
+}
+
+/* Append a Unicode code point as UTF-8. */
+static void put_utf8(char *out, size_t *n, unsigned long cp)
+{
+    if (cp < 0x80) {
+        out[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        out[(*n)++] = (char)(0xC0 | (cp >> 6));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out[(*n)++] = (char)(0xE0 | (cp >> 12));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        out[(*n)++] = (char)(0xF0 | (cp >> 18));
+        out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+/* One character entity at s ('&'): its text into out, *len its length in s. */
+static int html_entity(const char *s, char *out, size_t *n, size_t *len)
+{
+    static const struct {
+        const char *name;
+        unsigned long cp;
+    } named[] = {{"amp", '&'},   {"lt", '<'},     {"gt", '>'},     {"quot", '"'},
+                 {"apos", '\''}, {"euro", 0x20AC}, {"ndash", 0x2013}, {"mdash", 0x2014},
+                 {"hellip", 0x2026}, {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C},
+                 {"rdquo", 0x201D}, {"bull", 0x2022}, {"trade", 0x2122}};
+    /* HTML's names of U+00A0..U+00FF, in order */
+    static const char *const latin1[96] = {
+        "nbsp",   "iexcl",  "cent",   "pound",  "curren", "yen",    "brvbar", "sect",
+        "uml",    "copy",   "ordf",   "laquo",  "not",    "shy",    "reg",    "macr",
+        "deg",    "plusmn", "sup2",   "sup3",   "acute",  "micro",  "para",   "middot",
+        "cedil",  "sup1",   "ordm",   "raquo",  "frac14", "frac12", "frac34", "iquest",
+        "Agrave", "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig",  "Ccedil",
+        "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc",  "Iuml",
+        "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",   "times",
+        "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",  "szlig",
+        "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig",  "ccedil",
+        "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc",  "iuml",
+        "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",   "divide",
+        "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn",  "yuml"};
+    const char *semi = strchr(s, ';');
+    size_t i, k;
+    unsigned long cp;
+    char *end;
+    if (!semi || semi - s > 12)
+        return 0;
+    k = (size_t)(semi - s - 1);
+    for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (strlen(named[i].name) == k && strncmp(s + 1, named[i].name, k) == 0) {
+            put_utf8(out, n, named[i].cp);
+            *len = k + 2;
+            return 1;
+        }
+    for (i = 0; i < 96; i++)
+        if (strlen(latin1[i]) == k && strncmp(s + 1, latin1[i], k) == 0) {
+            put_utf8(out, n, 0xA0 + i);
+            *len = k + 2;
+            return 1;
+        }
+    if (s[1] != '#')
+        return 0;
+    cp = (s[2] == 'x' || s[2] == 'X') ? strtoul(s + 3, &end, 16) : strtoul(s + 2, &end, 10);
+    if (end != semi || cp == 0 || cp > 0x10FFFF)
+        return 0;
+    put_utf8(out, n, cp);
+    *len = k + 2;
+    return 1;
+}
+
+/*
+ * The text of an HTML value as Odoo's sanitiser keeps it: tags dropped (each
+ * one a word break), comments and the content of script and style dropped,
+ * entities decoded, every run of white space (no-break space included) one
+ * space, none at either end. A new string (free()), or NULL.
+ */
+static char *html_text(const char *s)
+{
+    size_t cap = strlen(s) * 2 + 8, n = 0, len;
+    char *out = malloc(cap), *ws;
+    if (!out)
+        return NULL;
+    while (*s) {
+        if (*s == '<' && strncmp(s, "<!--", 4) == 0) {
+            const char *e = strstr(s + 4, "-->");
+            s = e ? e + 3 : s + strlen(s);
+            out[n++] = ' ';
+        } else if (*s == '<' && (strncasecmp(s, "<script", 7) == 0
+                                 || strncasecmp(s, "<style", 6) == 0)) {
+            const char *close = s[2] == 'c' || s[2] == 'C' ? "</script" : "</style";
+            const char *e = s;
+            while ((e = strchr(e + 1, '<')) && strncasecmp(e, close, strlen(close)) != 0)
+                ;
+            e = e ? strchr(e, '>') : NULL;
+            s = e ? e + 1 : s + strlen(s);
+            out[n++] = ' ';
+        } else if (*s == '<' && (s[1] == '/' || s[1] == '!' || s[1] == '?'
+                                 || (s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z'))) {
+            const char *e = strchr(s, '>');
+            s = e ? e + 1 : s + strlen(s);
+            out[n++] = ' ';
+        } else if (*s == '&' && html_entity(s, out, &n, &len)) {
+            s += len;
+        } else {
+            out[n++] = *s++;
+        }
+    }
+    out[n] = '\0';
+    /* white space, including U+00A0 (C2 A0), to single spaces */
+    for (ws = out, len = 0, n = 0; ws[len];) {
+        int space = ws[len] == ' ' || ws[len] == '\t' || ws[len] == '\n' || ws[len] == '\r'
+                    || ws[len] == '\f' || ws[len] == '\v';
+        size_t w = 1;
+        if ((unsigned char)ws[len] == 0xC2 && (unsigned char)ws[len + 1] == 0xA0)
+            space = 1, w = 2;
+        if (space) {
+            if (n > 0 && out[n - 1] != ' ')
+                out[n++] = ' ';
+        } else {
+            out[n++] = ws[len];
+        }
+        len += w;
+    }
+    if (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    return out;
+}
+
+static int same_html(json_t *sent, json_t *got)
+{
+    /* an empty value is the empty text; "<p><br></p>" has no text either */
+    const char *s = is_empty(sent) ? "" : json_string_value(sent);
+    const char *g = is_empty(got) ? "" : json_string_value(got);
+    char *a, *b;
+    int same;
+    if (!s || !g)
+        return json_equal(sent, got);
+    a = html_text(s);
+    b = html_text(g);
+    same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+/* A date or datetime to "YYYY-MM-DD" (@p len 10) or "YYYY-MM-DD HH:MM:SS" (19). */
+static int same_date(json_t *sent, json_t *got, size_t len)
+{
+    char a[20] = "", b[20] = "";
+    size_t i;
+    if (is_empty(sent) || is_empty(got))
+        return is_empty(sent) && is_empty(got);
+    if (!json_is_string(sent) || !json_is_string(got))
+        return 0;
+    strncpy(a, json_string_value(sent), len);
+    strncpy(b, json_string_value(got), len);
+    if (len == 19 && strlen(a) == 10) /* a date written to a datetime: midnight */
+        memcpy(a + 10, " 00:00:00", 10);
+    for (i = 0; i < len; i++) {
+        if (a[i] == 'T')
+            a[i] = ' ';
+        if (b[i] == 'T')
+            b[i] = ' ';
+    }
+    return strcmp(a, b) == 0;
+}
+
+static int id_in(json_t *list, json_int_t id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        if (json_is_integer(v) && json_integer_value(v) == id)
+            return 1;
+    return 0;
+}
+
+/*
+ * x2many: a list of ids (exactly those, any order) or of commands. The
+ * commands 6 (set), 5 (clear), 4 (link), 3 and 2 (unlink, delete) say which
+ * ids must be there and which not; 0 (create) adds one id we cannot know; 1
+ * (update) changes no membership.
+ */
+static int same_x2many(json_t *sent, json_t *got)
+{
+    json_t *must = json_array(), *not = json_array(), *cmd;
+    size_t i, j, created = 0;
+    int exact = 0, same = 1;
+    json_t *v;
+
+    if (is_empty(sent) && is_empty(got)) {
+        same = 1;
+        goto done;
+    }
+    if (!json_is_array(sent) || !json_is_array(got) || !must || !not) {
+        same = json_equal(sent, got);
+        goto done;
+    }
+    json_array_foreach(sent, i, cmd) {
+        json_int_t op, id;
+        if (json_is_integer(cmd)) { /* a plain list of ids */
+            exact = 1;
+            json_array_append(must, cmd);
+            continue;
+        }
+        if (!json_is_array(cmd) || !json_is_integer(json_array_get(cmd, 0)))
+            goto done; /* not something we know: taken as written */
+        op = json_integer_value(json_array_get(cmd, 0));
+        id = json_integer_value(json_array_get(cmd, 1));
+        switch (op) {
+        case 0:
+            created++;
+            break;
+        case 5:
+        case 6:
+            exact = 1;
+            json_array_clear(must);
+            json_array_clear(not);
+            created = 0;
+            if (op == 6)
+                json_array_foreach(json_array_get(cmd, 2), j, v)
+                    json_array_append(must, v);
+            break;
+        case 4:
+            json_array_append_new(must, json_integer(id));
+            break;
+        case 2:
+        case 3:
+            for (j = json_array_size(must); j-- > 0;)
+                if (json_integer_value(json_array_get(must, j)) == id)
+                    json_array_remove(must, j);
+            json_array_append_new(not, json_integer(id));
+            break;
+        default: /* 1: update, no membership change */
+            break;
+        }
+    }
+    json_array_foreach(must, i, v)
+        if (!id_in(got, json_integer_value(v)))
+            same = 0;
+    json_array_foreach(not, i, v)
+        if (id_in(got, json_integer_value(v)))
+            same = 0;
+    if (exact && json_array_size(got) != json_array_size(must) + created) {
+        /* duplicates in a plain list are one id */
+        size_t distinct = 0;
+        json_array_foreach(must, i, v) {
+            int dup = 0;
+            for (j = 0; j < i; j++)
+                dup |= json_equal(v, json_array_get(must, j));
+            distinct += !dup;
+        }
+        if (json_array_size(got) != distinct + created)
+            same = 0;
+    }
+done:
+    json_decref(must);
+    json_decref(not);
+    return same;
+}
+
+/* JSON truth as Python's bool() sees it. */
+static int truth(json_t *v)
+{
+    double d;
+    if (is_empty(v))
+        return 0;
+    if (json_is_number(v) && has_number(v, &d))
+        return d != 0;
+    return !json_is_false(v) && !(json_is_object(v) && json_object_size(v) == 0);
+}
+
+/* No type known: the rules every field type shares. */
+static int same_untyped(json_t *sent, json_t *got)
+{
+    size_t i, j;
+    json_t *v, *w;
+    if (!got)
+        return 0;
+    if (json_is_integer(sent) && json_is_array(got) && json_array_size(got) == 2
+        && json_is_integer(json_array_get(got, 0))) /* many2one: [id, "name"] */
+        return json_integer_value(sent) == json_integer_value(json_array_get(got, 0));
+    if (json_is_number(sent) && json_is_number(got))
+        return same_number(json_number_value(sent), json_number_value(got), -1);
+    if ((json_is_null(sent) || json_is_false(sent)
+         || (json_is_string(sent) && json_string_length(sent) == 0))
+        && json_is_false(got)) /* Odoo reads an empty value as false */
+        return 1;
+    if (json_is_array(sent) && json_is_array(got)) { /* ids, in any order */
+        if (json_array_size(sent) != json_array_size(got))
+            return 0;
+        json_array_foreach(sent, i, v) {
+            int seen = 0;
+            json_array_foreach(got, j, w)
+                seen |= json_equal(v, w);
+            if (!seen)
+                return 0;
+        }
+        return 1;
+    }
+    return json_equal(sent, got);
+}
+
+int tool_value_matches(json_t *desc, json_t *sent, json_t *got)
+{
+    json_t *t = json_object_get(desc, "type");
+    const char *type = json_is_string(t) ? json_string_value(t) : "";
+    double a, b;
+
+    if (!got)
+        return 0;
+    if (same_untyped(sent, got))
+        return 1; /* what holds for every type holds for this one */
+    if (strcmp(type, "html") == 0)
+        return same_html(sent, got);
+    if (strcmp(type, "float") == 0 || strcmp(type, "monetary") == 0
+        || strcmp(type, "integer") == 0) {
+        int scale = strcmp(type, "integer") == 0 ? 0 : digits_scale(desc);
+        if (scale < 0 && strcmp(type, "monetary") == 0)
+            scale = 2;
+        return has_number(sent, &a) && has_number(got, &b) && same_number(a, b, scale);
+    }
+    if (strcmp(type, "boolean") == 0)
+        return json_is_boolean(got) && truth(sent) == json_is_true(got);
+    if (strcmp(type, "date") == 0)
+        return same_date(sent, got, 10);
+    if (strcmp(type, "datetime") == 0)
+        return same_date(sent, got, 19);
+    if (strcmp(type, "many2one") == 0) {
+        json_t *sid = json_is_array(sent) ? json_array_get(sent, 0) : sent;
+        json_t *gid = json_is_array(got) ? json_array_get(got, 0) : got;
+        if (is_empty(sid) || (json_is_integer(sid) && json_integer_value(sid) == 0))
+            return is_empty(gid);
+        return json_is_integer(sid) && json_is_integer(gid)
+               && json_integer_value(sid) == json_integer_value(gid);
+    }
+    if (strcmp(type, "many2many") == 0 || strcmp(type, "one2many") == 0)
+        return same_x2many(sent, got);
+    if (strcmp(type, "binary") == 0)
+        return is_empty(sent) == is_empty(got);
+    if (strcmp(type, "properties") == 0 || strcmp(type, "properties_definition") == 0)
+        return 1;
+    if (strcmp(type, "char") == 0 || strcmp(type, "text") == 0 || strcmp(type, "selection") == 0
+        || strcmp(type, "reference") == 0)
+        return is_empty(sent) ? is_empty(got) : json_equal(sent, got);
+    return 0;
 }

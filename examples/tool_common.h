@@ -78,7 +78,7 @@ int tool_read_file(const char *path, char **text, size_t *len);
 json_t *tool_load_json(const char *path);
 
 /* Flags of every JSON text the tools write. */
-#define TOOL_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY)
+#define TOOL_JSON_FLAGS (JSON_INDENT(2) | JSON_ENCODE_ANY) /* odoo_json_dumps: shortest reals */
 
 /*
  * Write @p value as JSON to @p path atomically: a temporary file in the same
@@ -100,5 +100,64 @@ void tool_utc_now(char *buf, size_t size);
 
 /* Milliseconds of a monotonic clock. */
 long long tool_monotonic_ms(void);
+
+/* ---- field lists that follow the server's version --------------------------------- */
+
+/*
+ * One field of a tool's field list. The tool reads it under the first of its
+ * names that the server has and reports it under @c key on every version.
+ */
+typedef struct tool_field {
+    const char *key;   /* the key in the tool's output, and the field's name where it has one */
+    const char *other; /* its name on the Odoo versions that call it otherwise, or NULL */
+    int required;      /* 1: a server without it is refused (ODOO_EINVAL naming @c key);
+                          0: the field is left out where the server lacks it */
+} tool_field;
+
+/* A field list resolved against one server (tool_fields_resolve()). */
+typedef struct tool_fields {
+    const char **names; /* the Odoo fields to read, NULL-terminated: a whitelist for odoo_read */
+    const char **keys;  /* keys[i]: the output key of names[i] */
+    size_t n;
+} tool_fields;
+
+/*
+ * Resolve @p spec (terminated by an entry whose key is NULL) against the
+ * fields of @p model (odoo_fields_check: one fields_get per model and client,
+ * cached). The strings of *out point into @p spec, which must outlive it.
+ * @return ODOO_OK with *out filled (release with tool_fields_free()); or the
+ *         libodoo error (ODOO_EINVAL naming a required field the model lacks),
+ *         detail in odoo_client_last_error(). *out is empty on error.
+ */
+int tool_fields_resolve(odoo_client *c, const char *model, const tool_field *spec,
+                        tool_fields *out);
+
+/* Release what tool_fields_resolve() allocated (not the strings); idempotent. */
+void tool_fields_free(tool_fields *f);
+
+/* A new object with the fields of @p record under their output keys, in the
+ * list's order; a field the record lacks is left out. NULL when out of memory. */
+json_t *tool_fields_pick(const tool_fields *f, json_t *record);
+
+/* The Odoo name read for output key @p key, or NULL when it is not read. Borrowed. */
+const char *tool_fields_name(const tool_fields *f, const char *key);
+
+/*
+ * Does @p got, a value read back from Odoo, show that @p sent was written, the
+ * way Odoo normalises a value of that field? @p desc is the field's fields_get
+ * description ({"type", "digits"?}, borrowed) or NULL when unknown (then: a
+ * many2one id matches [id, "name"], numbers within 1e-9, null/""/false match
+ * false, lists of ids in any order, anything else must be equal). By type:
+ * html by its text (tags, comments, scripts dropped, entities decoded,
+ * white space collapsed: "Fragile" matches "<p>Fragile</p>"); float by the
+ * field's digits (to 1e-9 relative without); monetary by its digits, else to
+ * the cent; integer, float and monetary read empty as 0; boolean by truth;
+ * date and datetime by their text to the day or second ("T" or " "); many2one
+ * by id; many2many and one2many ids in any order, or the commands 3, 4, 5, 6
+ * (and 0 by count); binary by being empty or not (images are re-encoded);
+ * properties are not compared.
+ * @return 1 it matches, 0 it does not.
+ */
+int tool_value_matches(json_t *desc, json_t *sent, json_t *got);
 
 #endif /* TOOL_COMMON_H */

@@ -2,6 +2,7 @@
  * libodoo - the client: options, life cycle, call_kw, context, accessors.
  * The transports, logins and retries are in transport.c.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,14 @@
 int odoo_client_options_init(odoo_client_options *opts, unsigned int version)
 {
     static const odoo_client_options defaults = ODOO_CLIENT_OPTIONS_INIT;
-    if (!opts || version != ODOO_CLIENT_OPTIONS_VERSION)
+    if (!opts || version < 1 || version > ODOO_CLIENT_OPTIONS_VERSION)
         return ODOO_EINVAL;
+    if (version == 1) {
+        /* the caller's struct ends before retry_deadline_ms */
+        memcpy(opts, &defaults, offsetof(odoo_client_options, retry_deadline_ms));
+        opts->version = 1;
+        return ODOO_OK;
+    }
     *opts = defaults;
     return ODOO_OK;
 }
@@ -106,15 +113,60 @@ int odoo__add_secret(odoo_client *c, const char *secret)
     return ODOO_OK;
 }
 
+/* The address a browser shows (https://host/odoo, /odoo/action-12, /web,
+ * /web#action=..., /web/login?db=x) is not the server's base URL: its routes
+ * would be appended to that path, and Odoo answers them with "HTTP 400 Session
+ * expired (invalid CSRF token)" or a 404 page. Such a first path segment
+ * ("odoo" or "web") and everything after it are cut off: a copy in *out, or
+ * NULL when the URL has no such path. ODOO_ENOMEM on failure. */
+static int strip_browser_path(const char *url, char **out)
+{
+    const char *p, *seg;
+    size_t n;
+    static const char *const browser[] = {"odoo", "web"};
+    size_t i;
+
+    *out = NULL;
+    if (!url)
+        return ODOO_OK;
+    p = strstr(url, "://");
+    if (!p)
+        return ODOO_OK;
+    p += 3;
+    p += strcspn(p, "/?#");
+    if (*p != '/')
+        return ODOO_OK;
+    seg = p + 1;
+    for (i = 0; i < sizeof(browser) / sizeof(browser[0]); i++) {
+        n = strlen(browser[i]);
+        if (strncmp(seg, browser[i], n) == 0
+            && (seg[n] == '\0' || seg[n] == '/' || seg[n] == '?' || seg[n] == '#')) {
+            n = (size_t)(p - url);
+            *out = odoo__malloc(n + 1);
+            if (!*out)
+                return ODOO_ENOMEM;
+            memcpy(*out, url, n);
+            (*out)[n] = '\0';
+            return ODOO_OK;
+        }
+    }
+    return ODOO_OK;
+}
+
 int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
 {
     odoo_client *c;
     odoo_error err;
+    long deadline_ms;
     int rc;
 
     if (!out || !opts)
         return ODOO_EINVAL;
-    if (opts->version != ODOO_CLIENT_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > ODOO_CLIENT_OPTIONS_VERSION)
+        return ODOO_EINVAL;
+    /* version 1 structs end before retry_deadline_ms: never read it there */
+    deadline_ms = opts->version >= 2 ? opts->retry_deadline_ms : ODOO_DEFAULT_RETRY_DEADLINE_MS;
+    if (deadline_ms < 0)
         return ODOO_EINVAL;
     if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_retries < 0
         || opts->retry_base_ms < 0 || opts->retry_max_ms < 0 || opts->low_speed_limit < 0
@@ -133,7 +185,13 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
         free(c);
         return rc;
     }
-    rc = odoo__url_normalize(&err, opts->url, &c->url);
+    {
+        char *root = NULL;
+        rc = strip_browser_path(opts->url, &root);
+        if (rc == ODOO_OK)
+            rc = odoo__url_normalize(&err, root ? root : opts->url, &c->url);
+        free(root);
+    }
     odoo__error_clear(&err);
     if (rc != ODOO_OK)
         goto fail;
@@ -167,6 +225,7 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
     c->max_retries = opts->max_retries;
     c->retry_base_ms = opts->retry_base_ms;
     c->retry_max_ms = opts->retry_max_ms;
+    c->retry_deadline_ms = deadline_ms;
     c->trace = opts->trace;
     c->trace_userdata = opts->trace_userdata;
     c->forced = opts->transport;

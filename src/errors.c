@@ -204,9 +204,11 @@ int odoo__map_exception(const char *klass, int rpc_code, const char *message)
             return class_table[i].code;
         }
     }
-    /* call_kw on a method the model does not have. */
+    /* call_kw on a method the model does not have: "The method 'm' does not
+     * exist on the model 'x'" (16-18), "The method 'x.m' does not exist" (19) */
     if (strcmp(klass, "builtins.AttributeError") == 0 && starts_with(message, "The method '")
-        && strstr(message, "' does not exist on the model '"))
+        && (strstr(message, "' does not exist on the model '")
+            || ends_with(message, "' does not exist")))
         return ODOO_ENOTFOUND;
     return ODOO_ESERVER;
 }

@@ -297,6 +297,7 @@ int odoo__http_exchange(odoo_client *c, int method, const char *path,
 
     memset(resp, 0, sizeof(*resp));
     c->last_sent = 0;
+    c->last_refused = 0;
     url = odoo__url_join(c->url, path);
     if (!url)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
@@ -329,8 +330,11 @@ int odoo__http_exchange(odoo_client *c, int method, const char *path,
         odoo__buf_clear_secret(&c->request);
         c->request_secret = 0;
     }
-    if (cc != CURLE_OK)
+    if (cc != CURLE_OK) {
+        /* nothing listening (Odoo stopped or restarting): see retry_next() */
+        c->last_refused = cc == CURLE_COULDNT_CONNECT && !c->last_sent;
         return transport_error(c, cc);
+    }
 
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &ct);

@@ -67,6 +67,23 @@ int odoo__buf_set_json(odoo__buf *b, const json_t *json);
  * JSON_COMPACT | JSON_SORT_KEYS for a canonical text. */
 int odoo__buf_set_json_flags(odoo__buf *b, const json_t *json, size_t flags);
 
+/* Every JSON text above prints its reals with odoo__real_repr(): the
+ * shortest text that reads back as the same double (jansson alone prints 17
+ * digits). odoo_json_dumps() (public) is the same for the tools and bindings. */
+
+/* ---- reals (util.c) ------------------------------------------------------ */
+
+/* The shortest decimal digits that read back as |v|: digits (no leading or
+ * trailing zeros, at most 17, NUL-terminated) and the decimal exponent of the
+ * first digit (v = d.ddd x 10^exp10). v must be finite and non-zero. */
+void odoo__real_digits(double v, char digits[20], int *exp10);
+/* Python's repr(float): "0.1", "100.0", "1e+16", "1.5e-05", "-0.0". */
+void odoo__real_repr(double v, char *out, size_t outsz);
+/* A plain decimal without exponent ("0.1", "100", "0.000015", "0"), exact for
+ * the shortest round-trip digits. Returns ODOO_EINVAL when |v| is outside
+ * DynamoDB's number range (1e-130 .. < 1e126), ODOO_OK otherwise. */
+int odoo__real_decimal(double v, char *out, size_t outsz);
+
 /* ---- errors (errors.c) -------------------------------------------------- */
 
 struct odoo_error {
@@ -182,6 +199,7 @@ struct odoo_client {
     int max_retries;
     long retry_base_ms;
     long retry_max_ms;
+    long retry_deadline_ms; /* 0: only max_retries counts */
     odoo_trace_cb trace;
     void *trace_userdata;
     char *secrets[ODOO__MAX_SECRETS]; /* masked in traces */
@@ -197,6 +215,7 @@ struct odoo_client {
     int request_secret; /* c->request holds a secret: wipe it after sending */
     odoo__buf response;
     int last_sent;      /* the last exchange's request may have reached the server */
+    int last_refused;   /* the last exchange failed to connect (nothing listening) */
     long last_status;   /* HTTP status of the last answer */
 
     int logged_in;       /* a session (or uid) we believe valid */

@@ -607,7 +607,12 @@ static int upsert_same_value(json_t *info, json_t *want, json_t *have)
             double f = 1.0;
             for (json_int_t k = 0; k < scale && k < 15; k++)
                 f *= 10.0;
-            return llround(a * f) == llround(b * f);
+            a *= f;
+            b *= f;
+            if (fabs(a) > 9e15 || fabs(b) > 9e15)
+                return a == b;
+            /* half away from zero, as Odoo's float_round (no libm: casts) */
+            return (long long)(a + (a < 0 ? -0.5 : 0.5)) == (long long)(b + (b < 0 ? -0.5 : 0.5));
         }
         return a == b;
     }
@@ -620,7 +625,11 @@ static int upsert_same_value(json_t *info, json_t *want, json_t *have)
                && json_integer_value(want) == json_integer_value(have);
     }
     if (strcmp(type, "many2many") == 0 || strcmp(type, "one2many") == 0) {
-        json_t *ids = upsert_x2many_ids(want);
+        json_t *ids;
+        /* an empty list is no command at all: a write leaves the value as is */
+        if (json_is_array(want) && json_array_size(want) == 0)
+            return 1;
+        ids = upsert_x2many_ids(want);
         return ids && json_is_array(have) && upsert_same_ids(ids, have);
     }
     if (strcmp(type, "html") == 0 && json_is_string(want) && json_is_string(have)) {

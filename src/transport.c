@@ -36,22 +36,37 @@ int odoo__method_is_read_only(const char *method)
     return 0;
 }
 
-static void backoff_sleep(odoo_client *c, int attempt)
+/* The back-off before retry number `attempt` (0-based): base * 2^attempt,
+ * capped, with "equal jitter": half fixed, half random, so clients spread out. */
+static long backoff_delay(odoo_client *c, int attempt)
 {
     long delay = c->retry_base_ms > 0 ? c->retry_base_ms : 1;
-    struct timespec ts;
     int i;
     for (i = 0; i < attempt && delay < c->retry_max_ms; i++)
         delay *= 2;
     if (c->retry_max_ms > 0 && delay > c->retry_max_ms)
         delay = c->retry_max_ms;
-    /* "equal jitter": half fixed, half random, so clients spread out. */
     c->rng = c->rng * 1103515245u + 12345u;
-    delay = delay / 2 + (long)((c->rng >> 8) % (unsigned int)(delay / 2 + 1));
-    ts.tv_sec = delay / 1000;
-    ts.tv_nsec = (delay % 1000) * 1000000L;
+    return delay / 2 + (long)((c->rng >> 8) % (unsigned int)(delay / 2 + 1));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts;
+    if (ms <= 0)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
     while (nanosleep(&ts, &ts) != 0)
         ;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Whether the failed exchange may be sent again. */
@@ -74,6 +89,68 @@ static int may_retry(odoo_client *c, int rc, int idempotent)
     default:
         return 0;
     }
+}
+
+/* Odoo is not there right now (stopped, restarting, being deployed): nothing
+ * listens, or the proxy in front of it says so. Retried until the deadline. */
+static int unavailable(const odoo_client *c, int rc)
+{
+    if (rc == ODOO_ENETWORK)
+        return c->last_refused;
+    if (rc == ODOO_EHTTP)
+        return c->err.http_status == 502 || c->err.http_status == 503
+               || c->err.http_status == 504;
+    return 0;
+}
+
+/* The retries of one call. */
+typedef struct retry_state {
+    int attempt;             /* retries made (the back-off's exponent) */
+    int counted;             /* retries that count against max_retries */
+    long long unavailable_since; /* monotonic ms of the first "unavailable", or 0 */
+} retry_state;
+
+#define RETRY_STATE_INIT {0, 0, 0}
+
+/* After a failed attempt: whether to send it again. When so, waits the
+ * back-off first. A failure that says Odoo is unavailable is retried until
+ * retry_deadline_ms after the first one (when that is on), any other
+ * retryable failure max_retries times; max_retries = 0 turns both off. */
+static int retry_next(odoo_client *c, int rc, int idempotent, retry_state *st)
+{
+    long delay;
+    const char *why;
+    if (rc == ODOO_OK || c->max_retries <= 0 || !may_retry(c, rc, idempotent))
+        return 0;
+    delay = backoff_delay(c, st->attempt);
+    if (c->retry_deadline_ms > 0 && unavailable(c, rc)) {
+        long long now = now_ms(), left;
+        if (!st->unavailable_since)
+            st->unavailable_since = now;
+        left = st->unavailable_since + c->retry_deadline_ms - now;
+        if (left <= 0)
+            return 0;
+        if (delay > left)
+            delay = (long)left; /* one last try at the deadline */
+        why = "unavailable";
+    } else {
+        if (st->counted >= c->max_retries)
+            return 0;
+        st->counted++;
+        why = "retryable";
+    }
+    if (c->trace) {
+        char line[160];
+        int n = snprintf(line, sizeof(line), "libodoo: %s failure (%s, HTTP %d), retry %d in %ld ms\n",
+                         why, odoo_error_name(rc), c->err.http_status, st->attempt + 1, delay);
+        if (n > 0)
+            c->trace(ODOO_TRACE_INFO, line,
+                     (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, c->trace_userdata);
+    }
+    sleep_ms(delay);
+    st->attempt++;
+    c->retry_count++;
+    return 1;
 }
 
 /* After the last attempt: a call that changes data and may have reached the
@@ -118,17 +195,16 @@ static int exchange(odoo_client *c, int method, const char *path, struct curl_sl
                     parse_fn parse, int idempotent, json_t **result)
 {
     odoo__http_response resp;
-    int attempt, rc;
+    retry_state st = RETRY_STATE_INIT;
+    int rc;
 
     *result = NULL;
-    for (attempt = 0;; attempt++) {
+    for (;;) {
         rc = odoo__http_exchange(c, method, path, headers, &resp);
         if (rc == ODOO_OK)
             rc = parse(&c->err, resp.status, resp.content_type, resp.body, resp.len, result);
-        if (rc == ODOO_OK || attempt >= c->max_retries || !may_retry(c, rc, idempotent))
+        if (!retry_next(c, rc, idempotent, &st))
             break;
-        backoff_sleep(c, attempt);
-        c->retry_count++;
     }
     return maybe_in_doubt(c, rc, idempotent);
 }
@@ -166,7 +242,8 @@ static int rpc(odoo_client *c, const char *path, json_t *params, int secret, int
                json_t **result)
 {
     json_t *env;
-    int rc, attempt;
+    retry_state st = RETRY_STATE_INIT;
+    int rc;
 
     env = json_pack("{s:s, s:s, s:O, s:I}", "jsonrpc", "2.0", "method", "call", "params",
                     params, "id", (json_int_t)c->next_id++);
@@ -182,7 +259,7 @@ static int rpc(odoo_client *c, const char *path, json_t *params, int secret, int
     }
     /* The serialised body holds a password: it is wiped right after each
      * send, so every attempt serialises it again. */
-    for (attempt = 0;; attempt++) {
+    for (;;) {
         int saved = c->max_retries;
         rc = set_request(c, env, 1);
         if (rc != ODOO_OK)
@@ -190,10 +267,8 @@ static int rpc(odoo_client *c, const char *path, json_t *params, int secret, int
         c->max_retries = 0;
         rc = exchange(c, ODOO__POST, path, c->headers, odoo__rpc_parse_response, 1, result);
         c->max_retries = saved;
-        if (rc == ODOO_OK || attempt >= c->max_retries || !may_retry(c, rc, idempotent))
+        if (!retry_next(c, rc, idempotent, &st))
             break;
-        backoff_sleep(c, attempt);
-        c->retry_count++;
     }
     json_decref(env);
     if (rc != ODOO_OK && !idempotent)
@@ -567,6 +642,55 @@ int odoo__ensure_session(odoo_client *c)
 
 /* ---- calls ------------------------------------------------------------------------- */
 
+/* call_kw of a model the database does not have: Odoo 16 and 17 answer
+ * builtins.KeyError with the model name as its message (request.env[model]),
+ * 18 and 19 a bare werkzeug NotFound, "404: Not Found" (registry[model] ->
+ * NotFound): neither names the model. Say which model is unknown, as /jsonrpc
+ * does ("Object x doesn't exist"), as ODOO_ENOTFOUND; the class is kept. */
+static int name_unknown_model(odoo_client *c, int rc, const char *model)
+{
+    const char *klass = odoo_error_class(&c->err);
+    const char *msg = c->err.message ? c->err.message : "";
+    size_t ml = strlen(model);
+    int unknown = 0;
+    if (rc == ODOO_ENOTFOUND && strcmp(klass, "werkzeug.exceptions.NotFound") == 0)
+        unknown = 1;
+    else if (rc == ODOO_ESERVER && strcmp(klass, "builtins.KeyError") == 0) {
+        /* the message is the key, maybe quoted: 'x.y' or x.y */
+        if (strcmp(msg, model) == 0)
+            unknown = 1;
+        else if (strlen(msg) == ml + 2 && (msg[0] == '\'' || msg[0] == '"')
+                 && msg[ml + 1] == msg[0] && strncmp(msg + 1, model, ml) == 0)
+            unknown = 1;
+    }
+    if (!unknown)
+        return rc;
+    {
+        char *old = c->err.message;
+        char *klass_copy = c->err.klass;
+        char *debug = c->err.debug;
+        int status = c->err.http_status, rpc_code = c->err.rpc_code;
+        c->err.message = NULL;
+        c->err.klass = NULL;
+        c->err.debug = NULL;
+        odoo__error_set(&c->err, ODOO_ENOTFOUND, status,
+                        "unknown model %s: the database has no model of that name "
+                        "(Odoo answered %s)",
+                        model, rc == ODOO_ENOTFOUND ? "404 Not Found" : "KeyError");
+        free(old);
+        if (klass_copy) {
+            free(c->err.klass);
+            c->err.klass = klass_copy;
+        }
+        if (debug) {
+            free(c->err.debug);
+            c->err.debug = debug;
+        }
+        c->err.rpc_code = rpc_code;
+    }
+    return ODOO_ENOTFOUND;
+}
+
 static int call_session(odoo_client *c, json_t **out, const char *model, const char *method,
                         json_t *args, json_t *kwargs, int idempotent)
 {
@@ -597,6 +721,8 @@ static int call_session(odoo_client *c, json_t **out, const char *model, const c
     }
     if (rc == ODOO_ESESSION)
         c->logged_in = 0;
+    if (rc == ODOO_ENOTFOUND || rc == ODOO_ESERVER)
+        rc = name_unknown_model(c, rc, model);
     free(path);
     json_decref(params);
     return rc;
@@ -627,6 +753,31 @@ static int call_jsonrpc(odoo_client *c, json_t **out, const char *model, const c
     return rc;
 }
 
+/* A JSON-2 route exists on every Odoo 19 database: a non-JSON 404 page for
+ * it is Odoo's "No database is selected and the requested URL was not found
+ * in the server-wide controllers": the X-Odoo-Database names no database of
+ * this server. Said so, as ODOO_EAUTH like a wrong database on the other
+ * transports, instead of the raw page. (Before 19 there is no JSON-2 at all:
+ * the same 404 says that.) */
+static int json2_database_not_found(odoo_client *c, int rc)
+{
+    const char *body = c->response.data ? c->response.data : "";
+    int no_db = strstr(body, "No database is selected") != NULL;
+    if (c->server_major > 0 && c->server_major < 19)
+        return odoo__error_set(&c->err, ODOO_EHTTP, 404,
+                               "HTTP 404: Odoo %d has no JSON-2 (/json/2 is Odoo 19+): use "
+                               "the jsonrpc or session transport",
+                               c->server_major);
+    if (!no_db && c->server_major < 19)
+        return rc; /* some other 404 page (a proxy's?): as it came */
+    odoo__error_set(&c->err, ODOO_EAUTH, 404,
+                    "database \"%s\" not found: the server has no database of that name "
+                    "(X-Odoo-Database; HTTP 404)",
+                    c->database);
+    c->err.retryable = 0;
+    return ODOO_EAUTH;
+}
+
 static int call_json2(odoo_client *c, json_t **out, const char *model, const char *method,
                       json_t *body, int idempotent)
 {
@@ -645,6 +796,8 @@ static int call_json2(odoo_client *c, json_t **out, const char *model, const cha
     rc = exchange(c, ODOO__POST, path, c->json2_headers, odoo__json2_parse_response,
                   idempotent, out);
     free(path);
+    if (rc == ODOO_EHTTP && c->err.http_status == 404 && c->database)
+        rc = json2_database_not_found(c, rc);
     return rc;
 }
 

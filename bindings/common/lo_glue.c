@@ -217,17 +217,38 @@ void lo_raise_error(int code, const char *message)
 
 /* ==== JSON argument helpers ======================================================== */
 
+/* Messages speak the binding's language (issue 14): the glue is compiled
+ * once per module with LO_LANGUAGE_python or LO_LANGUAGE_lua. */
+#if defined(LO_LANGUAGE_lua)
+#  define LO_A_DICT "a table"
+#  define LO_A_LIST "an array (a table)"
+#else
+#  define LO_A_DICT "a dict"
+#  define LO_A_LIST "a list"
+#endif
+
 static const char *lo_json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "a list";
+#if defined(LO_LANGUAGE_lua)
+    case JSON_OBJECT: return "a table with keys";
+    case JSON_ARRAY: return "an array";
     case JSON_STRING: return "a string";
     case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_REAL: return "a float";
     case JSON_TRUE:
     case JSON_FALSE: return "a boolean";
-    default: return "null";
+    default: return "libodoo.null";
+#else
+    case JSON_OBJECT: return "a dict";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a str";
+    case JSON_INTEGER: return "an int";
+    case JSON_REAL: return "a float";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a bool";
+    default: return "None";
+#endif
     }
 }
 
@@ -248,7 +269,7 @@ static int lo_want_object(json_t **v, json_t **tmp, const char *what)
         }
         return 1;
     }
-    lo_error_set(ODOO_EINVAL, "%s must be a dict/table, not %s", what, lo_json_type_name(*v));
+    lo_error_set(ODOO_EINVAL, "%s must be " LO_A_DICT ", not %s", what, lo_json_type_name(*v));
     return 0;
 }
 
@@ -256,7 +277,7 @@ static int lo_want_array(json_t *v, const char *what)
 {
     if (!v || json_is_array(v))
         return 1;
-    lo_error_set(ODOO_EINVAL, "%s must be a list, not %s", what, lo_json_type_name(v));
+    lo_error_set(ODOO_EINVAL, "%s must be " LO_A_LIST ", not %s", what, lo_json_type_name(v));
     return 0;
 }
 
@@ -293,12 +314,18 @@ static int lo_field_list(json_t *v, const char ***out, const char *what, int opt
     if (!v) {
         if (optional)
             return 1;
-        lo_error_set(ODOO_EINVAL, "%s: a list of field names is required", what);
+        lo_error_set(ODOO_EINVAL, "%s: " LO_A_LIST " of field names is required", what);
         return 0;
     }
     if (!lo_want_array(v, what))
         return 0;
     n = json_array_size(v);
+    if (n == 0 && !optional && strcmp(what, "fields") == 0) {
+        /* said here: the C library's message speaks of its NULL-terminated arrays */
+        lo_error_set(ODOO_EINVAL,
+                     "fields: name the fields to read (" LO_A_LIST " of at least one name)");
+        return 0;
+    }
     list = calloc(n + 1, sizeof(*list));
     if (!list) {
         lo_error_set(ODOO_ENOMEM, "%s: out of memory", what);
@@ -459,6 +486,7 @@ static const lo_opt lo_client_opts[] = {
     LO_OPT("max_retries", NULL, LO_INT, max_retries, 0),
     LO_OPT("retry_base_ms", NULL, LO_LONG, retry_base_ms, 0),
     LO_OPT("retry_max_ms", NULL, LO_LONG, retry_max_ms, 0),
+    LO_OPT("retry_deadline_ms", NULL, LO_LONG, retry_deadline_ms, 0),
 };
 
 /* Store one option value into the struct at base + opt->offset. */
@@ -611,7 +639,7 @@ lo_session *new_lo_session(json_t *options)
         if (strcmp(key, "context") == 0) {
             if (!json_is_null(v) && !json_is_object(v) &&
                 !(json_is_array(v) && json_array_size(v) == 0)) {
-                lo_error_set(ODOO_EINVAL, "session option 'context' must be a dict/table, not %s",
+                lo_error_set(ODOO_EINVAL, "session option 'context' must be " LO_A_DICT ", not %s",
                              lo_json_type_name(v));
                 goto out;
             }
@@ -832,7 +860,7 @@ static json_t *lo__session_create(lo_session *s, const char *model, json_t *valu
     if (!c)
         return NULL;
     if (!values || (!json_is_object(values) && !json_is_array(values))) {
-        lo_error_set(ODOO_EINVAL, "values must be a dict/table or a list of them");
+        lo_error_set(ODOO_EINVAL, "values must be " LO_A_DICT " or " LO_A_LIST " of them");
         return NULL;
     }
     if (!lo_want_object(&context, &tc, "context"))
@@ -893,7 +921,9 @@ static void lo__session_fields_check(lo_session *s, const char *model, json_t *f
     const char **names = NULL;
     int rc;
 
-    if (!c || !lo_field_list(fields, &names, "fields", 0))
+    /* an empty list is fine here: nothing to check (only the model) */
+    if (!c || (!(json_is_array(fields) && json_array_size(fields) == 0)
+               && !lo_field_list(fields, &names, "fields", 0)))
         return;
     rc = odoo_fields_check(c, model, names);
     free(names);
@@ -954,7 +984,8 @@ static unsigned long lo__session_write_grouped(lo_session *s, const char *model,
 }
 
 static json_t *lo__session_upsert(lo_session *s, const char *model, const char *key_field,
-                                  json_t *records, long chunk, json_t *context)
+                                  json_t *records, long chunk, json_t *context,
+                                  bool skip_unchanged)
 {
     odoo_client *c = lo_client(s);
     json_t *out = NULL, *tc = NULL;
@@ -969,7 +1000,8 @@ static json_t *lo__session_upsert(lo_session *s, const char *model, const char *
     }
     if (!lo_want_array(records, "records") || !lo_want_object(&context, &tc, "context"))
         return NULL;
-    rc = odoo_upsert(c, &out, model, key_field, records, n, context);
+    rc = odoo_upsert_ex(c, &out, model, key_field, records, n,
+                        skip_unchanged ? ODOO_UPSERT_SKIP_UNCHANGED : 0u, context);
     json_decref(tc);
     if (rc != ODOO_OK) {
         lo_fail(s, rc);
@@ -1375,12 +1407,12 @@ unsigned long lo_session_write_grouped(lo_session *s, const char *model, json_t 
 }
 
 json_t *lo_session_upsert(lo_session *s, const char *model, const char *key_field,
-                          json_t *records, long chunk, json_t *context)
+                          json_t *records, long chunk, json_t *context, bool skip_unchanged)
 {
     json_t *r;
 
     lo_lock(s);
-    r = lo__session_upsert(s, model, key_field, records, chunk, context);
+    r = lo__session_upsert(s, model, key_field, records, chunk, context, skip_unchanged);
     lo_unlock(s);
     return r;
 }
@@ -2059,7 +2091,7 @@ void lo_sink_put(lo_sink *k, json_t *record)
     if (!s)
         return;
     if (!json_is_object(record)) {
-        lo_error_set(ODOO_EINVAL, "a record must be a dict/table, not %s",
+        lo_error_set(ODOO_EINVAL, "a record must be " LO_A_DICT ", not %s",
                      record ? lo_json_type_name(record) : "nothing");
         return;
     }
@@ -2078,14 +2110,14 @@ unsigned long lo_sink_put_all(lo_sink *k, json_t *records)
     if (!s)
         return 0;
     if (!records || !json_is_array(records)) {
-        lo_error_set(ODOO_EINVAL, "records must be a list");
+        lo_error_set(ODOO_EINVAL, "records must be " LO_A_LIST);
         return 0;
     }
     for (i = 0; i < json_array_size(records); i++) {
         json_t *rec = json_array_get(records, i);
 
         if (!json_is_object(rec)) {
-            lo_error_set(ODOO_EINVAL, "records[%zu] must be a dict/table, not %s", i,
+            lo_error_set(ODOO_EINVAL, "records[%zu] must be " LO_A_DICT ", not %s", i,
                          lo_json_type_name(rec));
             return 0;
         }

@@ -80,7 +80,7 @@ typedef struct lo_session lo_session;
  * connect_timeout_ms, timeout_ms, verify_peer, verify_host, ca_file, ca_path,
  * proxy, user_agent, cookie_file, auto_reauth, client_cert, client_key,
  * low_speed_limit, low_speed_time_s, max_retries, retry_base_ms,
- * retry_max_ms, context. With "env": true, url, database, login, password and
+ * retry_max_ms, retry_deadline_ms, context. With "env": true, url, database, login, password and
  * api_key not given are read from ODOO_URL, ODOO_DB, ODOO_USER (or
  * ODOO_EMAIL), ODOO_PASSWORD and ODOO_API_KEY.
  * Unknown keys and values of the wrong type are refused (ODOO_EINVAL).
@@ -121,7 +121,7 @@ json_t *lo_session_create_batch(lo_session *s, const char *model, json_t *record
 unsigned long lo_session_write_grouped(lo_session *s, const char *model, json_t *updates,
                                        long chunk, json_t *context);
 json_t *lo_session_upsert(lo_session *s, const char *model, const char *key_field,
-                          json_t *records, long chunk, json_t *context);
+                          json_t *records, long chunk, json_t *context, bool skip_unchanged);
 
 void lo_session_context_set(lo_session *s, json_t *context);
 json_t *lo_session_context_get(lo_session *s);

@@ -96,8 +96,18 @@ static int lo_lua_key(lua_State *L, char *buf, size_t bufsz, const char **key, l
     case LUA_TNUMBER:
         if (lua_isinteger(L, -2))
             snprintf(buf, bufsz, "%lld", (long long)lua_tointeger(L, -2));
-        else
-            snprintf(buf, bufsz, "%.17g", (double)lua_tonumber(L, -2));
+        else {
+            /* the shortest text that reads back as the same number ("0.1") */
+            json_t *r = json_real((double)lua_tonumber(L, -2));
+            char *text = r ? odoo_json_dumps(r, 0) : NULL;
+            json_decref(r);
+            if (!text) {
+                snprintf(cv->err, sizeof(cv->err), "a table key is not a finite number");
+                return 0;
+            }
+            snprintf(buf, bufsz, "%s", text);
+            odoo_free(text);
+        }
         *key = buf;
         return 1;
     default:
@@ -439,12 +449,12 @@ static int lo_lua_encode(lua_State *L)
         lo_lua_push_pending(L);
         return lua_error(L);
     }
-    text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    text = odoo_json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS); /* shortest reals */
     json_decref(j);
     if (!text)
         return luaL_error(L, "encode: out of memory");
     lua_pushstring(L, text);
-    free(text);
+    odoo_free(text);
     return 1;
 }
 

@@ -33,8 +33,11 @@ static void usage(FILE *f)
         "\n"
         "Where to write (repeatable):\n"
         "  --sink dynamodb:TABLE   partition key order_name (S), sort key order_id (S)\n"
-        "  --sink json:PATH        one JSON array, replaced atomically at the end\n"
-        "  --sink jsonl:PATH       JSON Lines, replaced atomically at the end\n"
+        "  --sink json:PATH        one JSON array, replaced atomically at the end of a\n"
+        "                          complete run (not with --state-file)\n"
+        "  --sink jsonl:PATH       JSON Lines, replaced atomically at the end of a complete\n"
+        "                          run; with --state-file appended page by page\n"
+        "                          A failed run leaves the files as they were.\n"
         "  --with-lines SPEC       also sync sale.order.line (dynamodb: key order_id/line_id)\n"
         "  --with-partners SPEC    also sync the customers (dynamodb: key customer_id N)\n"
         "  --create-table          create missing DynamoDB tables (on-demand billing)\n"
@@ -52,6 +55,8 @@ static void usage(FILE *f)
         "  --secret-id ID          read the Odoo credentials from AWS Secrets Manager\n"
         "  --transport T           session (default with a password), jsonrpc, json2, auto\n"
         "  --timeout SECONDS       per Odoo request (default 120)\n"
+        "  --retry-deadline SECONDS  keep retrying reads while Odoo is unavailable (refused,\n"
+        "                          HTTP 502/503/504), e.g. restarting (default 60; 0 = 3 retries)\n"
         "  --lambda                run as an AWS Lambda custom runtime (AWS_LAMBDA_RUNTIME_API)\n"
         "  --quiet                 no progress on stderr\n"
         "  --help, --version\n"
@@ -102,7 +107,7 @@ int sync_execute(const sync_config *cfg, sync_run *run)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     run->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 
-    if (sync_connect(run) != 0)
+    if (sync_check_config(run) != 0 || sync_connect(run) != 0)
         return run->exit_code;
     if (cfg->create_order) {
         sync_create_order(run, cfg->create_order);
@@ -143,6 +148,7 @@ int main(int argc, char **argv)
     cfg.limit = 100;
     cfg.page_size = 500;
     cfg.timeout_ms = 120000;
+    cfg.retry_deadline_ms = ODOO_DEFAULT_RETRY_DEADLINE_MS;
     cfg.overlap_s = 0;
     cfg.dead_letter_dir = ".";
     cfg.transport = ODOO_TRANSPORT_AUTO;
@@ -192,6 +198,10 @@ int main(int argc, char **argv)
             if (parse_long(val, 1, 86400, &v) != 0)
                 goto bad;
             cfg.timeout_ms = v * 1000;
+        } else if (!strcmp(a, "--retry-deadline")) {
+            if (parse_long(val, 0, 86400, &v) != 0)
+                goto bad;
+            cfg.retry_deadline_ms = v * 1000;
         } else if (!strcmp(a, "--state-file")) {
             cfg.state_file = val;
         } else if (!strcmp(a, "--overlap")) {

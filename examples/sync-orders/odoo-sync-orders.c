@@ -27,8 +27,19 @@
 
 #include "sync.h"
 
-static const char *const order_fields[] = {"id", "name", "partner_id", "amount_total", "state",
-                                           "date_order", "write_date", NULL};
+/* What is read from each model. Every name exists on Odoo 16.0 to 19.0; each
+ * run checks them against the server (fields_get, cached by the client) and
+ * reads only those it has: an item's attribute whose field the server lacks is
+ * null. A missing required field stops the run (exit 2). */
+static const char *const order_want[] = {"id", "name", "partner_id", "amount_total", "state",
+                                         "date_order", "write_date", NULL};
+static const char *const order_required[] = {"id", "name", "write_date", NULL};
+static const char *const line_want[] = {"order_id", "product_id", "name", "product_uom_qty",
+                                        "price_unit", "price_subtotal", NULL};
+static const char *const line_required[] = {"order_id", NULL};
+static const char *const partner_want[] = {"name", "email", "phone", "is_company", "write_date",
+                                           NULL};
+static const char *const partner_required[] = {NULL};
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -89,6 +100,53 @@ static void odoo_failure(sync_run *run, const char *what, int rc)
     sync_errorf(run, sync_exit_for_odoo(rc), "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
                 odoo_error_class(e)[0] ? " [" : "", odoo_error_class(e),
                 odoo_error_class(e)[0] ? "]" : "", odoo_error_message(e));
+}
+
+/* ---- field lists that follow the server's version --------------------------------------- */
+
+static void fields_init(sync_fields *f, const char *model, const char *const *want,
+                        const char *const *required)
+{
+    memset(f, 0, sizeof(*f));
+    f->model = model;
+    f->want = want;
+    f->required = required;
+}
+
+static int is_required(const sync_fields *f, const char *name)
+{
+    const char *const *r;
+    for (r = f->required; *r; r++)
+        if (!strcmp(*r, name))
+            return 1;
+    return 0;
+}
+
+/* Keep the wanted fields the server has (odoo_fields_check: one cached
+ * fields_get per model and client). 0, or -1 with the run's error set. */
+static int fields_resolve(sync_run *run, sync_fields *f)
+{
+    size_t i, n = 0;
+    if (f->resolved)
+        return 0;
+    for (i = 0; f->want[i] && n < SYNC_MAX_FIELDS; i++) {
+        const char *one[2];
+        int rc;
+        one[0] = f->want[i];
+        one[1] = NULL;
+        rc = !strcmp(f->want[i], "id") ? ODOO_OK : odoo_fields_check(run->client, f->model, one);
+        if (rc == ODOO_OK) {
+            f->use[n++] = f->want[i];
+        } else if (rc == ODOO_EINVAL && !is_required(f, f->want[i])) {
+            continue; /* this version has no such field: the attribute is null */
+        } else {
+            odoo_failure(run, f->model, rc);
+            return -1;
+        }
+    }
+    f->use[n] = NULL;
+    f->resolved = 1;
+    return 0;
 }
 
 /* ---- the state file: the cursor, saved atomically --------------------------------------- */
@@ -211,6 +269,12 @@ static int open_json(sync_run *run, sync_sink *s, const char *path, odoo_json_fo
     o.path = path;
     o.format = fmt;
     o.flush_records = 0; /* we flush per page */
+    /* with a cursor, JSON Lines grow: each run appends what it read, so what a
+     * saved cursor has passed stays in the file (a run that fails keeps the
+     * pages it stored, the ones its saved cursor passed) */
+    o.append = fmt == ODOO_JSON_LINES && run->cfg->state_file;
+    if (o.append)
+        o.flush_bytes = 0; /* appended only per page: whole pages or nothing */
     rc = odoo_json_sink_open(&s->sink, &o);
     if (rc != ODOO_OK) {
         sync_errorf(run, SYNC_EXIT_SINK, "%s: %s: %s", path, odoo_error_name(rc),
@@ -315,6 +379,54 @@ int sync_sinks_close(sync_run *run, sync_sink *sinks, size_t n)
     return failed ? -1 : 0;
 }
 
+void sync_sinks_abort(sync_run *run, sync_sink *sinks, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (!sinks[i].sink)
+            continue;
+        /* nothing more is written: a whole-file output keeps its old content;
+         * JSON Lines appended with a cursor keep the pages the cursor passed */
+        (void)odoo_sink_abort(sinks[i].sink);
+        run->written += odoo_sink_stat(sinks[i].sink, ODOO_SINK_WRITTEN);
+        run->retried += odoo_sink_stat(sinks[i].sink, ODOO_SINK_RETRIED);
+        run->dead_lettered += odoo_sink_stat(sinks[i].sink, ODOO_SINK_DEAD_LETTERED);
+        run->skipped += odoo_sink_stat(sinks[i].sink, ODOO_SINK_SKIPPED);
+        odoo_sink_free(sinks[i].sink);
+        sinks[i].sink = NULL;
+    }
+}
+
+int sync_check_config(sync_run *run)
+{
+    const sync_config *cfg = run->cfg;
+    const char *const *lists[3];
+    size_t counts[3], i, k;
+    static const char *const opt[3] = {"--sink", "--with-lines", "--with-partners"};
+    lists[0] = cfg->sinks;
+    lists[1] = cfg->line_sinks;
+    lists[2] = cfg->partner_sinks;
+    counts[0] = cfg->n_sinks;
+    counts[1] = cfg->n_line_sinks;
+    counts[2] = cfg->n_partner_sinks;
+    if (!cfg->state_file)
+        return 0;
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < counts[k]; i++) {
+            if (strncmp(lists[k][i], "json:", 5) == 0) {
+                sync_errorf(run, SYNC_EXIT_USAGE,
+                            "%s %s: a JSON array cannot be used with --state-file: each run "
+                            "reads only what changed, and one JSON document cannot grow "
+                            "across runs (replacing it would drop what earlier runs wrote); "
+                            "use jsonl:%s, which is appended to",
+                            opt[k], lists[k][i], lists[k][i] + 5);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- records -> items ------------------------------------------------------------------ */
 
 /* One DynamoDB item per order, the attributes of the original table. */
@@ -325,7 +437,7 @@ json_t *sync_order_item(const json_t *order, int http_status, const char *now)
     json_t *wd = json_object_get(order, "write_date");
     char idbuf[32];
     snprintf(idbuf, sizeof(idbuf), "%lld", (long long)json_integer_value(id));
-    return json_pack("{s:O, s:s, s:o, s:o, s:O, s:O, s:O, s:i, s:s, s:O}",
+    return json_pack("{s:O, s:s, s:o, s:o, s:O?, s:O?, s:O?, s:i, s:s, s:O}",
                      "order_name", json_object_get(order, "name"),
                      "order_id", idbuf,
                      "customer_id", json_is_array(partner)
@@ -342,17 +454,19 @@ json_t *sync_order_item(const json_t *order, int http_status, const char *now)
 
 static int store_lines(sync_run *run, json_t *orders)
 {
-    static const char *const fields[] = {"order_id", "product_id", "name", "product_uom_qty",
-                                         "price_unit", "price_subtotal", NULL};
-    json_t *ids = json_array(), *domain, *rows = NULL, *items = json_array(), *row, *o;
+    json_t *ids, *domain, *rows = NULL, *items, *row, *o;
     size_t i;
     int rc;
+    if (fields_resolve(run, &run->line_fields) != 0)
+        return -1;
+    ids = json_array();
+    items = json_array();
     json_array_foreach(orders, i, o) {
         json_array_append(ids, json_object_get(o, "id"));
     }
     domain = json_pack("[[s, s, o]]", "order_id", "in", ids);
-    rc = odoo_search_read(run->client, &rows, "sale.order.line", domain, fields, "id asc", 0, 0,
-                          NULL);
+    rc = odoo_search_read(run->client, &rows, "sale.order.line", domain, run->line_fields.use,
+                          "id asc", 0, 0, NULL);
     json_decref(domain);
     if (rc != ODOO_OK) {
         odoo_failure(run, "sale.order.line", rc);
@@ -365,7 +479,7 @@ static int store_lines(sync_run *run, json_t *orders)
         snprintf(oid, sizeof(oid), "%lld", (long long)json_integer_value(json_array_get(order, 0)));
         snprintf(lid, sizeof(lid), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
         json_array_append_new(items, json_pack(
-            "{s:s, s:s, s:o, s:o, s:O, s:O, s:O, s:O}", "order_id", oid, "line_id", lid,
+            "{s:s, s:s, s:o, s:o, s:O?, s:O?, s:O?, s:O?}", "order_id", oid, "line_id", lid,
             "product_id", json_is_array(product) ? json_incref(json_array_get(product, 0)) : json_null(),
             "product_name", json_is_array(product) ? json_incref(json_array_get(product, 1)) : json_null(),
             "description", json_object_get(row, "name"),
@@ -382,12 +496,15 @@ static int store_lines(sync_run *run, json_t *orders)
 
 static int store_partners(sync_run *run, json_t *orders)
 {
-    static const char *const fields[] = {"name", "email", "phone", "is_company", "write_date",
-                                         NULL};
-    json_t *ids = json_array(), *seen = json_object(), *rows = NULL, *items = json_array();
+    json_t *ids, *seen, *rows = NULL, *items;
     json_t *o, *row;
     size_t i;
     int rc;
+    if (fields_resolve(run, &run->partner_fields) != 0)
+        return -1;
+    ids = json_array();
+    seen = json_object();
+    items = json_array();
     json_array_foreach(orders, i, o) {
         json_t *p = json_object_get(o, "partner_id");
         char key[32];
@@ -400,8 +517,9 @@ static int store_partners(sync_run *run, json_t *orders)
         }
     }
     json_decref(seen);
-    rc = json_array_size(ids) ? odoo_read(run->client, &rows, "res.partner", ids, fields, NULL)
-                              : ODOO_OK;
+    rc = json_array_size(ids)
+             ? odoo_read(run->client, &rows, "res.partner", ids, run->partner_fields.use, NULL)
+             : ODOO_OK;
     json_decref(ids);
     if (rc != ODOO_OK) {
         odoo_failure(run, "res.partner", rc);
@@ -410,7 +528,7 @@ static int store_partners(sync_run *run, json_t *orders)
     }
     json_array_foreach(rows, i, row) {
         json_array_append_new(items, json_pack(
-            "{s:O, s:O, s:O, s:O, s:O, s:O}", "customer_id", json_object_get(row, "id"),
+            "{s:O, s:O?, s:O?, s:O?, s:O?, s:O?}", "customer_id", json_object_get(row, "id"),
             "name", json_object_get(row, "name"), "email", json_object_get(row, "email"),
             "phone", json_object_get(row, "phone"), "is_company", json_object_get(row, "is_company"),
             "odoo_write_date", json_object_get(row, "write_date")));
@@ -499,8 +617,8 @@ static json_t *user_domain(sync_run *run)
 static int sync_newest(sync_run *run, json_t *domain)
 {
     json_t *rows = NULL;
-    int rc = odoo_search_read(run->client, &rows, "sale.order", domain, order_fields, "id desc",
-                              run->cfg->limit, 0, NULL);
+    int rc = odoo_search_read(run->client, &rows, "sale.order", domain,
+                              run->order_fields.use, "id desc", run->cfg->limit, 0, NULL);
     if (rc != ODOO_OK) {
         odoo_failure(run, "sale.order", rc);
         return -1;
@@ -526,8 +644,9 @@ static int sync_paged(sync_run *run, json_t *domain)
                         run->cfg->state_file);
             return -1;
         }
-        rc = odoo_iter_changed_since(&it, run->client, "sale.order", domain, order_fields,
-                                     run->cfg->page_size, since, since_id);
+        rc = odoo_iter_changed_since(&it, run->client, "sale.order", domain,
+                                     run->order_fields.use, run->cfg->page_size, since,
+                                     since_id);
         free(since);
         /* orders Odoo stamped behind the saved cursor are read again */
         if (rc == ODOO_OK && run->cfg->overlap_s >= 0)
@@ -537,7 +656,7 @@ static int sync_paged(sync_run *run, json_t *domain)
         if (!run->cfg->quiet && isatty(STDERR_FILENO)
             && odoo_search_count(run->client, &total, "sale.order", domain, NULL) == ODOO_OK)
             run->total = total;
-        rc = odoo_iter_new(&it, run->client, "sale.order", domain, order_fields,
+        rc = odoo_iter_new(&it, run->client, "sale.order", domain, run->order_fields.use,
                            run->cfg->page_size);
     }
     if (rc != ODOO_OK) {
@@ -583,6 +702,13 @@ int sync_run_orders(sync_run *run)
     rc = odoo_client_login(run->client);
     if (rc != ODOO_OK) {
         odoo_failure(run, "login", rc);
+        json_decref(domain);
+        return -1;
+    }
+    fields_init(&run->order_fields, "sale.order", order_want, order_required);
+    fields_init(&run->line_fields, "sale.order.line", line_want, line_required);
+    fields_init(&run->partner_fields, "res.partner", partner_want, partner_required);
+    if (fields_resolve(run, &run->order_fields) != 0) {
         json_decref(domain);
         return -1;
     }
@@ -679,6 +805,7 @@ int sync_connect(sync_run *run)
     if (o.transport == ODOO_TRANSPORT_AUTO && o.password)
         o.transport = ODOO_TRANSPORT_SESSION;
     o.timeout_ms = run->cfg->timeout_ms;
+    o.retry_deadline_ms = run->cfg->retry_deadline_ms;
     rc = odoo_client_new(&run->client, &o);
     odoo_session_options_free(so);
     if (rc != ODOO_OK) {
@@ -691,9 +818,11 @@ int sync_connect(sync_run *run)
 
 void sync_run_dispose(sync_run *run)
 {
-    sync_sinks_close(run, run->order_sinks, run->n_order_sinks);
-    sync_sinks_close(run, run->line_sinks, run->n_line_sinks);
-    sync_sinks_close(run, run->partner_sinks, run->n_partner_sinks);
+    /* sinks still open here belong to a run that failed: sync_execute()
+     * closes (commits) them only after a complete run */
+    sync_sinks_abort(run, run->order_sinks, run->n_order_sinks);
+    sync_sinks_abort(run, run->line_sinks, run->n_line_sinks);
+    sync_sinks_abort(run, run->partner_sinks, run->n_partner_sinks);
     odoo_dynamodb_free(run->dynamodb);
     run->dynamodb = NULL;
     odoo_client_free(run->client);

@@ -40,6 +40,7 @@ typedef struct {
     int quiet;
     int lambda;
     long timeout_ms;
+    long retry_deadline_ms; /* --retry-deadline; set by main() to the library default */
     odoo_transport transport;
 } sync_config;
 
@@ -49,9 +50,21 @@ typedef struct {
     odoo_sink *sink;
 } sync_sink;
 
+/* The fields read from one model, checked against the server (fields_get):
+ * the wanted ones the server's version has, in want's order. */
+#define SYNC_MAX_FIELDS 16
+typedef struct {
+    const char *model;
+    const char *const *want;     /* NULL-terminated; static */
+    const char *const *required; /* NULL-terminated subset of want; static */
+    const char *use[SYNC_MAX_FIELDS + 1]; /* NULL-terminated: what is read */
+    int resolved;
+} sync_fields;
+
 typedef struct {
     const sync_config *cfg;
     odoo_client *client;
+    sync_fields order_fields, line_fields, partner_fields;
     odoo_dynamodb *dynamodb;
     sync_sink order_sinks[SYNC_MAX_SINKS];
     size_t n_order_sinks;
@@ -75,6 +88,12 @@ int sync_state_load(const char *path, char **write_date, long long *id);
 int sync_state_save(const char *path, const char *write_date, long long id);
 int sync_sink_open(sync_run *run, sync_sink *s, const char *spec, sync_kind kind);
 int sync_sinks_close(sync_run *run, sync_sink *sinks, size_t n);
+/* A failed run: end the sinks still open without committing them (whole-file
+ * outputs keep their old content), keeping their counters in run. */
+void sync_sinks_abort(sync_run *run, sync_sink *sinks, size_t n);
+/* Options that cannot work together (checked before anything is touched):
+ * 0, or -1 with run's error set (exit 2). */
+int sync_check_config(sync_run *run);
 json_t *sync_order_item(const json_t *order, int http_status, const char *now);
 int sync_connect(sync_run *run);
 int sync_run_orders(sync_run *run);

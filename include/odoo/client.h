@@ -22,8 +22,10 @@
 extern "C" {
 #endif
 
-/** The layout version of odoo_client_options this header describes. */
-#define ODOO_CLIENT_OPTIONS_VERSION 1
+/** The layout version of odoo_client_options this header describes: 2 since
+ *  0.4.0 (retry_deadline_ms). Version 1 structs (without retry_deadline_ms)
+ *  are still accepted and get ODOO_DEFAULT_RETRY_DEADLINE_MS. */
+#define ODOO_CLIENT_OPTIONS_VERSION 2
 
 /** Default connect timeout (milliseconds). */
 #define ODOO_DEFAULT_CONNECT_TIMEOUT_MS 10000L
@@ -35,6 +37,9 @@ extern "C" {
 #define ODOO_DEFAULT_RETRY_BASE_MS 250L
 /** Default cap of the back-off delay (milliseconds). */
 #define ODOO_DEFAULT_RETRY_MAX_MS 8000L
+/** Default time a read keeps being retried while Odoo is unavailable (connection
+ *  refused, HTTP 502/503/504), in milliseconds: 60 s. @since 0.4.0 */
+#define ODOO_DEFAULT_RETRY_DEADLINE_MS 60000L
 
 /**
  * How the client talks to Odoo. See docs/transports.md.
@@ -85,7 +90,10 @@ typedef struct odoo_client_options {
     unsigned int version;     /**< ODOO_CLIENT_OPTIONS_VERSION */
 
     const char *url;          /**< base URL, e.g. "https://acme.odoo.com" (required;
-                                   http or https, no user:password@ part) */
+                                   http or https, no user:password@ part). The
+                                   address a browser shows is accepted: a path
+                                   starting with /odoo or /web (/odoo/action-12,
+                                   /web#action=5, /web/login) is cut off (0.4.0). */
     const char *database;     /**< database name (required for the session and
                                    /jsonrpc; sent as X-Odoo-Database on JSON-2) */
     const char *login;        /**< user login, often an e-mail (session, /jsonrpc) */
@@ -126,6 +134,17 @@ typedef struct odoo_client_options {
     long retry_max_ms;        /**< back-off cap; default 8 s */
     odoo_trace_cb trace;      /**< optional wire trace (secrets masked), or NULL */
     void *trace_userdata;     /**< passed to trace */
+
+    /* @since 0.4.0 (options version 2) */
+    long retry_deadline_ms;   /**< while Odoo is unavailable (connection refused, or
+                                   HTTP 502/503/504 answering a read), keep retrying
+                                   with back-off until this long after the first
+                                   failure, beyond max_retries, so that a restart or a
+                                   deployment passes unnoticed; default 60 s; 0 = only
+                                   max_retries counts (the 0.3 behaviour). Calls that
+                                   change data are never sent again once they may have
+                                   reached Odoo (ODOO_EINDOUBT, docs/retries.md).
+                                   max_retries = 0 turns every retry off. */
 } odoo_client_options;
 
 /** Static initialiser with the defaults. */
@@ -135,12 +154,14 @@ typedef struct odoo_client_options {
       NULL, NULL, NULL, NULL, NULL, 1,                                     \
       NULL, ODOO_TRANSPORT_AUTO, NULL, NULL, 0, 0,                         \
       ODOO_DEFAULT_MAX_RETRIES, ODOO_DEFAULT_RETRY_BASE_MS,                \
-      ODOO_DEFAULT_RETRY_MAX_MS, NULL, NULL }
+      ODOO_DEFAULT_RETRY_MAX_MS, NULL, NULL,                               \
+      ODOO_DEFAULT_RETRY_DEADLINE_MS }
 
 /**
  * Fill *opts with the defaults (the same as ODOO_CLIENT_OPTIONS_INIT).
  * @param opts     the caller's struct (caller-owned).
- * @param version  ODOO_CLIENT_OPTIONS_VERSION.
+ * @param version  ODOO_CLIENT_OPTIONS_VERSION (2), or 1 for a struct of the
+ *                 0.3 layout: only its fields are written.
  * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
  * @since 0.1.0
  */
@@ -321,6 +342,20 @@ ODOO_EXTERN(unsigned long) odoo_client_login_count(const odoo_client *client);
 
 /** How many HTTP requests the client sent (including logins). @since 0.1.0 */
 ODOO_EXTERN(unsigned long) odoo_client_request_count(const odoo_client *client);
+
+/**
+ * JSON text of @p json as jansson's json_dumps() writes it with @p flags
+ * (JSON_INDENT(n), JSON_COMPACT, JSON_SORT_KEYS, ...; JSON_ENCODE_ANY is
+ * always added, JSON_REAL_PRECISION is ignored), except that every real is
+ * printed in its shortest form that reads back as the same double, the way
+ * Python (and so Odoo) prints it: "615.84", not jansson's
+ * "615.84000000000003"; "1e+21", "5e-324", "-0.0", "100.0". The text does not
+ * depend on the locale. The library, its tools and sinks print JSON this way.
+ * @return a new NUL-terminated string owned by the caller (free it with
+ *         odoo_free()), or NULL when @p json is NULL or memory runs out.
+ * @since 0.4.0
+ */
+ODOO_EXTERN(char *) odoo_json_dumps(const json_t *json, size_t flags);
 
 #ifdef __cplusplus
 }

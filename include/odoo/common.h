@@ -16,9 +16,9 @@ extern "C" {
  * independent of this number.
  * @{ */
 #define ODOO_VERSION_MAJOR 0
-#define ODOO_VERSION_MINOR 3
+#define ODOO_VERSION_MINOR 4
 #define ODOO_VERSION_PATCH 0
-#define ODOO_VERSION "0.3.0"
+#define ODOO_VERSION "0.4.0"
 /** 0xXXYYZZ: major, minor, patch, one byte each. */
 #define ODOO_VERSION_NUM \
     ((ODOO_VERSION_MAJOR << 16) | (ODOO_VERSION_MINOR << 8) | ODOO_VERSION_PATCH)

@@ -152,7 +152,8 @@ ODOO_EXTERN(int) odoo_upsert(odoo_client *client, json_t **out, const char *mode
  * With ODOO_UPSERT_SKIP_UNCHANGED the fields written are also read back (one
  * fields_get for their types and digits, and the search_read reads them):
  * floats are compared at their field's digits, many2one by id, x2many ids
- * (a list of ids or [[6, 0, ids]]) as sets, HTML with Odoo's "<p>...</p>"
+ * (a list of ids or [[6, 0, ids]]) as sets (an empty list, no command at
+ * all, leaves the value as it is), HTML with Odoo's "<p>...</p>"
  * wrapping, null/""/false as Odoo's empty value; anything else must be the
  * same JSON value. A value that cannot be compared counts as changed.
  * @param[out] out new reference (may be NULL): {"created": [ids],

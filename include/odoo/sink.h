@@ -8,8 +8,9 @@
  * The life of a sink: open (a constructor such as odoo_json_sink_open()),
  * put records, flush now and then (each flush makes what was put so far
  * durable), close (the final flush; for whole-file outputs the moment the
- * file appears), free. Freeing a sink that was not closed aborts it: what
- * was not flushed is dropped and a whole-file output never appears.
+ * file appears) or abort (a failed run: nothing more is written and a
+ * whole-file output never appears), free. Freeing a sink that was neither
+ * closed nor aborted aborts it.
  *
  * Threading: a sink is used by one thread at a time. See docs/sinks.md.
  */
@@ -134,9 +135,27 @@ ODOO_EXTERN(int) odoo_sink_flush(odoo_sink *sink);
 ODOO_EXTERN(int) odoo_sink_close(odoo_sink *sink);
 
 /**
- * Free a sink. A sink that was not closed is aborted: nothing more is written,
- * a whole-file output's temporary file is removed and its target left as it
- * was. Accepts NULL.
+ * Abort a sink: end it without committing what was not flushed, for a run
+ * that failed. Nothing more is written: the records put since the last flush
+ * are dropped, a whole-file output's temporary file is removed and its target
+ * left as it was (or absent). What earlier flushes made durable stays (lines
+ * appended by a JSON Lines appender, items DynamoDB acknowledged): it cannot
+ * be taken back. The implementation's files and connections are released now
+ * (its ops->free is called); the sink itself stays the caller's, with its
+ * counters and last error readable, until odoo_sink_free().
+ *
+ * After an abort, odoo_sink_is_closed() is 1 and put, flush and close return
+ * ODOO_EINVAL. Aborting a sink that is already closed or aborted changes
+ * nothing and returns ODOO_OK (so a cleanup path may abort every sink it
+ * holds, committed or not).
+ * @return ODOO_OK, or ODOO_EINVAL for a NULL sink.
+ * @since 0.4.0
+ */
+ODOO_EXTERN(int) odoo_sink_abort(odoo_sink *sink);
+
+/**
+ * Free a sink. A sink that was neither closed nor aborted is aborted first
+ * (odoo_sink_abort()). Accepts NULL.
  * @since 0.2.0
  */
 ODOO_EXTERN(void) odoo_sink_free(odoo_sink *sink);
@@ -163,7 +182,8 @@ ODOO_EXTERN(int) odoo_sink_get_stats(const odoo_sink *sink, odoo_sink_stats *sta
 /** The sink's type name, e.g. "json", "dynamodb" (static or the ops' name). @since 0.2.0 */
 ODOO_EXTERN(const char *) odoo_sink_type(const odoo_sink *sink);
 
-/** Whether odoo_sink_close() was called. @since 0.2.0 */
+/** Whether odoo_sink_close() or odoo_sink_abort() was called (1 too for the
+ * closed sink a failed constructor hands out). @since 0.2.0 */
 ODOO_EXTERN(int) odoo_sink_is_closed(const odoo_sink *sink);
 
 /* ---- writing a sink ---------------------------------------------------------------- */
@@ -192,8 +212,10 @@ typedef struct odoo_sink_ops {
     /** The final flush and release of external resources; called once by
      *  odoo_sink_close(). May be NULL (flush is called instead). */
     int (*close)(odoo_sink *sink, void *impl);
-    /** Free impl. Called exactly once by odoo_sink_free() (after close, or
-     *  without it for an abort). May be NULL. */
+    /** Free impl. Called exactly once, by odoo_sink_free() after close, or
+     *  without a close for an abort (odoo_sink_abort(), or odoo_sink_free()
+     *  of a sink neither closed nor aborted): then nothing more may be
+     *  written and a whole-file output must not appear. May be NULL. */
     void (*free)(void *impl);
 } odoo_sink_ops;
 
@@ -301,7 +323,9 @@ ODOO_EXTERN(int) odoo_json_sink_options_init(odoo_json_sink_options *opts,
  * Each flush writes the buffered lines with one write() and fsyncs, so a
  * crash loses at most the records put since the last flush. A trailing
  * fragment left by a crash inside write() (a line without its "\n") is cut
- * off when the file is opened for appending again.
+ * off when the file is opened for appending again. An abort keeps the lines
+ * earlier flushes appended and drops the rest; when this sink created the
+ * file and appended nothing, the abort removes the file again (since 0.4.0).
  *
  * Values: keys in byte order by default, UTF-8 strings as they are (no \u
  * escapes for non-ASCII), integers as integers and reals in their shortest

@@ -33,6 +33,8 @@ typedef struct json_sink {
     unsigned long long unsynced;  /* whole-file: records written to the temporary file */
     off_t committed;              /* append: file size after the last good flush */
     int broken;                   /* a write failed: the output cannot be completed */
+    int created;                  /* append: this sink created the file */
+    int closed;                   /* json_sink_close() ran (free is not an abort) */
 } json_sink;
 
 static const odoo_sink_ops json_sink_ops;
@@ -176,6 +178,7 @@ static int json_sink_close(odoo_sink *s, void *impl)
 {
     json_sink *j = impl;
     int rc;
+    j->closed = 1;
     if (!j->append && j->format == ODOO_JSON_ARRAY) {
         rc = j->in_file ? odoo__buf_append(&j->buf, "\n]\n", 3) : odoo__buf_append(&j->buf, "]\n", 2);
         if (rc != ODOO_OK) {
@@ -221,6 +224,10 @@ static void json_sink_free(void *impl)
     if (j->append) {
         if (j->fd >= 0)
             close(j->fd);
+        /* an abort of an appender that created the file and stored nothing:
+         * the target is left as it was, i.e. absent */
+        if (!j->closed && j->created && j->committed == 0)
+            unlink(j->path);
     } else {
         remove_tmp(j); /* an abort: the target is left as it was */
     }
@@ -278,7 +285,15 @@ static int repair_tail(json_sink *j, odoo_error *err)
 static int open_file(json_sink *j, odoo_error *err)
 {
     if (j->append) {
-        j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, (mode_t)j->mode);
+        j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+        if (j->fd < 0 && errno == ENOENT) {
+            j->fd = open(j->path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+                         (mode_t)j->mode);
+            if (j->fd >= 0)
+                j->created = 1;
+            else if (errno == EEXIST) /* created by someone else meanwhile */
+                j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+        }
         if (j->fd < 0)
             return odoo__error_set(err, ODOO_ERROR, 0, "json sink: cannot open %s: %s",
                                    j->path, strerror(errno));

@@ -8,8 +8,6 @@
  * them with 17 significant digits ("0.10000000000000001") where Odoo sent
  * "0.1".
  */
-#include <float.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,136 +15,8 @@
 
 #include "sink_internal.h"
 
-/* ---- reals ------------------------------------------------------------------ */
-
-/* The shortest p (1..17) for which v printed with p significant digits reads
- * back as v, and those digits. Rather than trying p = 1, 2, ... (up to 17
- * snprintf + strtod pairs), print 15 digits first: every decimal of at most
- * 15 significant digits is within half a unit of the 15th digit of the double
- * nearest to it, so when the shortest form has p <= 15 digits, the 15-digit
- * form is exactly it followed by zeros (which are cut below), and it reads
- * back. Only when it does not are 16, then 17 digits needed. Same result as
- * the loop (test_real_digits_same_as_plain_search; also checked on millions
- * of random doubles), in one or two conversions. */
-void odoo__real_digits(double v, char digits[20], int *exp10)
-{
-    char buf[40] = "0e+00";
-    int p, n = 0;
-    const char *s;
-    v = fabs(v);
-    /* subnormals carry fewer digits than that: the plain search */
-    for (p = v < DBL_MIN ? 1 : 15; p <= 17; p++) {
-        snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    /* buf is "d.ddde[+-]XX" (or "de[+-]XX" for one digit) */
-    for (s = buf; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9' && n < 19)
-            digits[n++] = *s;
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    digits[n] = '\0';
-    *exp10 = *s == 'e' ? atoi(s + 1) : 0;
-}
-
-static size_t put_chars(char *out, size_t outsz, size_t at, const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++, at++)
-        if (at + 1 < outsz)
-            out[at] = s[i];
-    if (outsz)
-        out[at < outsz ? at : outsz - 1] = '\0';
-    return at;
-}
-
-static size_t put_zeros(char *out, size_t outsz, size_t at, int n)
-{
-    for (; n > 0; n--)
-        at = put_chars(out, outsz, at, "0", 1);
-    return at;
-}
-
-void odoo__real_repr(double v, char *out, size_t outsz)
-{
-    char digits[20] = {0};
-    int e, nd;
-    size_t at = 0;
-    if (!outsz)
-        return;
-    out[0] = '\0';
-    if (v == 0.0) {
-        put_chars(out, outsz, 0, signbit(v) ? "-0.0" : "0.0", signbit(v) ? 4 : 3);
-        return;
-    }
-    odoo__real_digits(v, digits, &e);
-    nd = (int)strlen(digits);
-    if (v < 0)
-        at = put_chars(out, outsz, at, "-", 1);
-    if (e >= -4 && e < 16) {
-        if (e >= 0) {
-            if (nd <= e + 1) {
-                at = put_chars(out, outsz, at, digits, (size_t)nd);
-                at = put_zeros(out, outsz, at, e + 1 - nd);
-                put_chars(out, outsz, at, ".0", 2);
-            } else {
-                at = put_chars(out, outsz, at, digits, (size_t)e + 1);
-                at = put_chars(out, outsz, at, ".", 1);
-                put_chars(out, outsz, at, digits + e + 1, (size_t)(nd - e - 1));
-            }
-        } else {
-            at = put_chars(out, outsz, at, "0.", 2);
-            at = put_zeros(out, outsz, at, -e - 1);
-            put_chars(out, outsz, at, digits, (size_t)nd);
-        }
-    } else {
-        char ebuf[16];
-        at = put_chars(out, outsz, at, digits, 1);
-        if (nd > 1) {
-            at = put_chars(out, outsz, at, ".", 1);
-            at = put_chars(out, outsz, at, digits + 1, (size_t)nd - 1);
-        }
-        snprintf(ebuf, sizeof(ebuf), "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-        put_chars(out, outsz, at, ebuf, strlen(ebuf));
-    }
-}
-
-int odoo__real_decimal(double v, char *out, size_t outsz)
-{
-    char digits[20] = {0};
-    int e, nd;
-    size_t at = 0;
-    if (!outsz)
-        return ODOO_EINVAL;
-    out[0] = '\0';
-    if (v == 0.0) {
-        put_chars(out, outsz, 0, "0", 1);
-        return ODOO_OK;
-    }
-    odoo__real_digits(v, digits, &e);
-    /* DynamoDB: magnitudes from 1E-130 to 9.99...E+125 */
-    if (e > 125 || e < -130)
-        return ODOO_EINVAL;
-    nd = (int)strlen(digits);
-    if (v < 0)
-        at = put_chars(out, outsz, at, "-", 1);
-    if (e >= 0) {
-        if (nd <= e + 1) {
-            at = put_chars(out, outsz, at, digits, (size_t)nd);
-            put_zeros(out, outsz, at, e + 1 - nd);
-        } else {
-            at = put_chars(out, outsz, at, digits, (size_t)e + 1);
-            at = put_chars(out, outsz, at, ".", 1);
-            put_chars(out, outsz, at, digits + e + 1, (size_t)(nd - e - 1));
-        }
-    } else {
-        at = put_chars(out, outsz, at, "0.", 2);
-        at = put_zeros(out, outsz, at, -e - 1);
-        put_chars(out, outsz, at, digits, (size_t)nd);
-    }
-    return ODOO_OK;
-}
+/* The reals themselves are printed by odoo__real_repr() (src/util.c), the
+ * formatter of every JSON text the project writes. */
 
 /* ---- the encoder ------------------------------------------------------------ */
 

@@ -61,6 +61,8 @@ odoo_sink *odoo__sink_failed(const odoo_error *err)
 
 static int check_open(odoo_sink *sink)
 {
+    if (sink->aborted)
+        return odoo__error_set(&sink->err, ODOO_EINVAL, 0, "sink: aborted");
     if (sink->closed || !sink->ops)
         return odoo__error_set(&sink->err, ODOO_EINVAL, 0, "sink: already closed");
     return ODOO_OK;
@@ -112,6 +114,8 @@ int odoo_sink_close(odoo_sink *sink)
     int rc = ODOO_OK;
     if (!sink)
         return ODOO_EINVAL;
+    if (sink->aborted)
+        return odoo__error_set(&sink->err, ODOO_EINVAL, 0, "sink: aborted, not closed");
     if (sink->closed)
         return sink->ops ? ODOO_OK : sink->err.code;
     odoo__error_clear(&sink->err);
@@ -128,6 +132,22 @@ int odoo_sink_close(odoo_sink *sink)
                         odoo_strerror(rc));
     }
     return rc;
+}
+
+int odoo_sink_abort(odoo_sink *sink)
+{
+    if (!sink)
+        return ODOO_EINVAL;
+    if (sink->closed || sink->aborted)
+        return ODOO_OK;
+    /* the implementation's free is its abort (see odoo_sink_ops.free) */
+    if (sink->owns_impl && sink->ops && sink->ops->free)
+        sink->ops->free(sink->impl);
+    sink->impl = NULL;
+    sink->owns_impl = 0;
+    sink->aborted = 1;
+    sink->closed = 1;
+    return ODOO_OK;
 }
 
 void odoo_sink_free(odoo_sink *sink)

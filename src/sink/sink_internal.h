@@ -22,6 +22,7 @@ struct odoo_sink {
     void *impl;          /* owned when owns_impl */
     int owns_impl;
     int closed;
+    int aborted; /* odoo_sink_abort(): impl released, nothing committed */
     unsigned long long counters[ODOO_SINK_COUNTER_COUNT];
     odoo_error err;
 };
@@ -36,16 +37,7 @@ odoo_sink *odoo__sink_failed(const odoo_error *err);
  * strings and integers encoded by jansson, reals in Python's repr form. */
 int odoo__json_write(odoo__buf *b, const json_t *v, int sort_keys);
 
-/* The shortest decimal digits that read back as |v|: digits (no leading or
- * trailing zeros, at most 17, NUL-terminated) and the decimal exponent of the
- * first digit (v = d.ddd x 10^exp10). v must be finite and non-zero. */
-void odoo__real_digits(double v, char digits[20], int *exp10);
-/* Python's repr(float): "0.1", "100.0", "1e+16", "1.5e-05", "-0.0". */
-void odoo__real_repr(double v, char *out, size_t outsz);
-/* A plain decimal without exponent ("0.1", "100", "0.000015", "0"), exact for
- * the shortest round-trip digits. Returns ODOO_EINVAL when |v| is outside
- * DynamoDB's number range (1e-130 .. < 1e126), ODOO_OK otherwise. */
-int odoo__real_decimal(double v, char *out, size_t outsz);
+/* odoo__real_digits(), odoo__real_repr(), odoo__real_decimal(): internal.h */
 
 /* Overwrite every string value in v (recursively) with zeros, for JSON that
  * held secrets, before it is released. Keys are left alone. */

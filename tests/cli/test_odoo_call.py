@@ -95,12 +95,14 @@ class OdooCallTest(unittest.TestCase):
             self.assertEqual(len(json.loads(p.stdout)), 1)
 
     def test_network_errors_exit_4(self):
-        p = run("sale.order", "search_count", "[[]]", ODOO_URL="http://127.0.0.1:1")
+        # reads wait for an unavailable Odoo until --retry-deadline (60 s by default)
+        p = run("--retry-deadline", "1", "sale.order", "search_count", "[[]]",
+                ODOO_URL="http://127.0.0.1:1")
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn("ODOO_ENETWORK", p.stderr)
-        # more failures in a row than odoo-call retries
+        # more failures in a row than odoo-call sends within 1 s (at most 5)
         control({"status": 502, "status_count": 10})
-        p = run("sale.order", "search_count", "[[]]")
+        p = run("--retry-deadline", "1", "sale.order", "search_count", "[[]]")
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn("ODOO_EHTTP", p.stderr)
         control({"reset": True})

@@ -20,6 +20,8 @@ import unittest
 import urllib.request
 
 TOOL = None
+EMULATOR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "emulator", "odoo_emulator.py")
 SECRET = "S3cret-Pa55word-for-grep"
 PICKING_KEYS = ["id", "name", "origin", "state", "partner_id", "picking_type_id", "scheduled_date",
                 "date_done", "sale_id", "company_id", "move_ids"]
@@ -37,12 +39,14 @@ def emulator(path, body=None):
         return json.loads(r.read())
 
 
-def rpc(model, method, args=(), kwargs=None):
+def rpc(model, method, args=(), kwargs=None, url=None, db=None):
     """The test's own view of the data: /jsonrpc execute_kw as admin."""
     body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
         "service": "object", "method": "execute_kw",
-        "args": [os.environ["ODOO_DB"], 2, "admin", model, method, list(args), kwargs or {}]}}
-    req = urllib.request.Request(os.environ["ODOO_URL"] + "/jsonrpc", data=json.dumps(body).encode(),
+        "args": [db or os.environ["ODOO_DB"], 2, "admin", model, method, list(args),
+                 kwargs or {}]}}
+    req = urllib.request.Request((url or os.environ["ODOO_URL"]) + "/jsonrpc",
+                                 data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=20) as r:
         reply = json.loads(r.read())
@@ -51,17 +55,20 @@ def rpc(model, method, args=(), kwargs=None):
     return reply["result"]
 
 
-def new_picking(moves=2, state="assigned"):
-    """A fresh delivery with its moves, taken to `state`; answers its record."""
-    origin = "TEST-%04d" % next(_serial)
+def new_picking(moves=2, state="assigned", origin=None, **where):
+    """A fresh delivery with its moves, taken to `state`; answers its record.
+    `where`: url= and db= of another emulator."""
+    origin = origin or "TEST-%04d" % next(_serial)
     pid = rpc("stock.picking", "create", [{
         "origin": origin, "partner_id": 10,
-        "move_ids": [[0, 0, {"product_id": n + 1, "product_uom_qty": n + 2}] for n in range(moves)]}])
+        "move_ids": [[0, 0, {"product_id": n + 1, "product_uom_qty": n + 2}] for n in range(moves)]}],
+        **where)
     if state in ("confirmed", "assigned"):
-        rpc("stock.picking", "action_confirm", [[pid]])
+        rpc("stock.picking", "action_confirm", [[pid]], **where)
     if state == "assigned":
-        rpc("stock.picking", "action_assign", [[pid]])
-    return rpc("stock.picking", "read", [[pid], ["name", "origin", "state", "move_ids"]])[0]
+        rpc("stock.picking", "action_assign", [[pid]], **where)
+    return rpc("stock.picking", "read", [[pid], ["name", "origin", "state", "move_ids"]],
+               **where)[0]
 
 
 def state_of(pid):
@@ -194,6 +201,39 @@ class PickingsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 5)
         self.assertEqual([r["name"] for r in json.loads(p.stdout)], [a["name"]])
         self.assertOneLine(p, "'NO-SUCH-REF'")
+
+    def test_status_by_order_name_when_the_origin_has_a_customer_reference(self):
+        # Odoo 18 writes "<order> - <client_order_ref>" (issue 14, bug 7)
+        n = next(_serial)
+        a = new_picking(origin="SO%05d - PERF-%05d" % (n, n))
+        b = new_picking(origin="SO%05d" % (n + 1))
+        emulator("reset_stats", {})
+        p = run("status", "SO%05d" % n, b["origin"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([r["name"] for r in json.loads(p.stdout)], [a["name"], b["name"]])
+        # a second search only for the refs the first did not find
+        self.assertEqual(emulator("stats")["calls"]["stock.picking.search_read"], 2)
+        emulator("reset_stats", {})
+        p = run("status", b["origin"], a["origin"])    # the whole origin: one search
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(emulator("stats")["calls"]["stock.picking.search_read"], 1)
+        p = run("export", "SO%05d" % n)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["picking"]["id"], a["id"])
+        # a ref that only starts an origin ("SO0001" of "SO00012 - X") is not it
+        p = run("status", "SO%04d" % (n // 10))
+        self.assertEqual(p.returncode, 5, p.stderr)
+
+    def test_status_wildcards_of_a_ref_are_literal(self):
+        n = next(_serial)
+        a = new_picking(origin="W%%%d_1 - R" % n)
+        new_picking(origin="Wx%dx1 - R" % n)
+        p = run("status", "W%%%d_1" % n)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([r["name"] for r in json.loads(p.stdout)], [a["name"]])
+        p = run("status", "W_%d_1" % n, "W%")
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertEqual(json.loads(p.stdout), [])
 
     # --- set-status, --save, --replay ----------------------------------------------------
 
@@ -438,11 +478,12 @@ class PickingsTest(unittest.TestCase):
         self.assertNotIn(SECRET, p.stderr + p.stdout)
 
     def test_network_and_http_errors_exit_4(self):
-        p = run("status", "WH/OUT/00001", ODOO_URL="http://127.0.0.1:1")
+        p = run("--retry-deadline", "1", "status", "WH/OUT/00001", ODOO_URL="http://127.0.0.1:1")
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertOneLine(p, "ODOO_ENETWORK")
         emulator("faults", {"status": 502, "status_count": 10})
-        p = run("status", "WH/OUT/00001")
+        # reads retry a 502 until a deadline (60 s by default): none here
+        p = run("--retry-deadline", "0", "status", "WH/OUT/00001")
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertOneLine(p, "ODOO_EHTTP")
 
@@ -487,6 +528,78 @@ class PickingsTest(unittest.TestCase):
         p = run("--version")
         self.assertEqual(p.returncode, 0)
         self.assertIn("libodoo", p.stdout)
+
+
+class VersionsTest(unittest.TestCase):
+    """The field lists follow the server's version (issue 14, bug 2): an emulator of
+    16 (stock.move has quantity_done, not quantity) and one of 19 (no name)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers = {}
+        for version in (16, 19):
+            proc = subprocess.Popen(
+                [sys.executable, EMULATOR, "--port", "0", "--version", str(version),
+                 "--orders", "5", "--quiet"], stdout=subprocess.PIPE, text=True)
+            line = proc.stdout.readline()
+            if not line.startswith("LISTENING "):
+                proc.kill()
+                raise AssertionError("the emulator %d did not start: %r" % (version, line))
+            cls.servers[version] = (proc, "http://127.0.0.1:%d" % int(line.split()[1]),
+                                    "acme19" if version == 19 else "acme")
+
+    @classmethod
+    def tearDownClass(cls):
+        for proc, _url, _db in cls.servers.values():
+            proc.terminate()
+            proc.wait(10)
+
+    def at(self, version):
+        _proc, url, db = self.servers[version]
+        return {"url": url, "db": db}
+
+    def run_at(self, version, *args):
+        where = self.at(version)
+        return run(*args, ODOO_URL=where["url"], ODOO_DB=where["db"])
+
+    def test_export_keys_and_values_per_version(self):
+        for version, keys, qty in ((16, [k for k in MOVE_KEYS], "quantity_done"),
+                                   (19, [k for k in MOVE_KEYS if k != "name"], "quantity")):
+            with self.subTest(version=version):
+                pk = new_picking(moves=2, **self.at(version))
+                p = self.run_at(version, "export", pk["name"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                doc = json.loads(p.stdout, object_pairs_hook=lambda pairs: pairs)
+                moves = [m for k, v in doc if k == "moves" for m in v]
+                self.assertEqual([[k for k, _ in m] for m in moves], [keys, keys])
+                self.assertEqual([k for k, v in doc if k == "picking" for k, _ in v],
+                                 PICKING_KEYS)
+                theirs = rpc("stock.move", "read", [pk["move_ids"], [qty]], **self.at(version))
+                self.assertEqual([dict(m)["quantity"] for m in moves], [t[qty] for t in theirs])
+
+    def test_moves_updated_under_the_export_key(self):
+        # "quantity" goes to quantity_done on 16, and is verified there
+        pk = new_picking(moves=1, **self.at(16))
+        mv = pk["move_ids"][0]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.json")
+            with open(path, "w") as f:
+                json.dump({"version": 1, "model": "stock.move", "updates": [
+                    {"id": mv, "values": {"quantity": 1.5, "product_uom_qty": 4}}]}, f)
+            p = self.run_at(16, "bulk-update", path, "--verify")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["mismatches"], [])
+        got = rpc("stock.move", "read", [[mv], ["quantity_done", "product_uom_qty"]],
+                  **self.at(16))[0]
+        self.assertEqual((got["quantity_done"], got["product_uom_qty"]), (1.5, 4.0))
+
+    def test_status_on_every_version(self):
+        for version in (16, 19):
+            with self.subTest(version=version):
+                pk = new_picking(moves=1, **self.at(version))
+                p = self.run_at(version, "status", pk["origin"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual([r["id"] for r in json.loads(p.stdout)], [pk["id"]])
 
 
 if __name__ == "__main__":

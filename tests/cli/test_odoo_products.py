@@ -120,7 +120,8 @@ class ImportTest(ProductsBase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stderr, "")
         self.assertEqual(json.loads(p.stdout), {"model": "product.product", "file": os.path.join(DATA, "products.csv"),
-                                                "read": 4, "rejected": 0, "created": 3, "updated": 1})
+                                                "read": 4, "rejected": 0, "created": 3, "updated": 1,
+                                                "unchanged": 0, "archived": 0})
         # one search for the codes, one create for the new ones, one write per distinct values
         c = calls()
         self.assertEqual((c["product.product.search_read"], c["product.product.create"],
@@ -137,12 +138,15 @@ class ImportTest(ProductsBase):
         self.assertEqual((got["IMP-003"]["name"], got["IMP-003"]["categ_id"][0], got["IMP-003"]["taxes_id"]),
                          ("Cable Tray", 2, []))
         self.assertEqual((got["P-0003"]["name"], got["P-0003"]["list_price"]), ("Large Desk (renamed)", 1850.0))
-        # again: nothing new, everything written (grouped: each record differs here)
+        # again: nothing new, nothing changed: nothing written (issue 14, bug 4: every
+        # product was rewritten, moving write_date and resending it downstream)
         emulator("reset_stats", {})
         p = self.run_tool("import", os.path.join(DATA, "products.csv"), "--mapping", MAPPING)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual((json.loads(p.stdout)["created"], json.loads(p.stdout)["updated"]), (0, 4))
+        out = json.loads(p.stdout)
+        self.assertEqual((out["created"], out["updated"], out["unchanged"]), (0, 0, 4))
         self.assertNotIn("product.product.create", calls())
+        self.assertNotIn("product.product.write", calls())
         self.assertEqual([e["status"] for e in self.history_entries()], ["success", "success"])
 
     def test_import_json_into_templates(self):
@@ -244,7 +248,8 @@ class ImportTest(ProductsBase):
         p = self.run_tool("import", data, "-m", MAPPING, "--dry-run")
         emulator("reset_stats", {})
         p = self.run_tool("import", data, "-m", MAPPING, "--dry-run")
-        before_create = emulator("stats")["requests"] + 1        # + the upsert's search_read
+        # + the upsert's fields_get (types and digits, to compare) and search_read
+        before_create = emulator("stats")["requests"] + 2
         emulator("faults", {"skip": before_create, "close_mid_body_count": 1})
         p = self.run_tool("import", data, "-m", MAPPING)
         self.assertEqual(p.returncode, 4, p.stderr)
@@ -252,8 +257,36 @@ class ImportTest(ProductsBase):
         # the create did happen; running again finds it by its code: no duplicate
         p = self.run_tool("import", data, "-m", MAPPING)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual((json.loads(p.stdout)["created"], json.loads(p.stdout)["updated"]), (0, 1))
+        self.assertEqual([json.loads(p.stdout)[k] for k in ("created", "updated", "unchanged")], [0, 0, 1])
         self.assertEqual(rpc("product.product", "search_count", [[["default_code", "=", "DOUBT-1"]]]), 1)
+
+    def test_archived_match_is_updated_not_duplicated(self):
+        # issue 14, bug 4: the search ignored archived products and created a second one
+        pid = rpc("product.product", "create", [{"name": "Old", "default_code": "ARCH-1", "list_price": 1.0}])
+        rpc("product.product", "write", [[pid], {"active": False}])
+        data = self.write("p.json", [{"sku": "ARCH-1", "title": "Old", "price": "2.5"}])
+        p = self.run_tool("import", data, "-m", MAPPING)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual([out[k] for k in ("created", "updated", "unchanged", "archived")], [0, 1, 0, 1])
+        rows = rpc("product.product", "search_read", [[["default_code", "=", "ARCH-1"]]],
+                   {"fields": ["list_price", "active"], "context": {"active_test": False}})
+        self.assertEqual([(r["id"], r["list_price"], r["active"]) for r in rows], [(pid, 2.5, False)])
+
+    def test_one_changed_price_writes_one_product(self):
+        rows = [{"sku": "ONE-%d" % i, "title": "One %d" % i, "price": "%d.1" % i, "category": "Office",
+                 "tax": "21%", "description": "line" if i % 2 else ""} for i in range(1, 6)]
+        p = self.run_tool("import", self.write("p.json", rows), "-m", MAPPING)
+        self.assertEqual(json.loads(p.stdout)["created"], 5, p.stderr)
+        rows[2]["price"] = "99.99"
+        emulator("reset_stats", {})
+        p = self.run_tool("import", self.write("p2.json", rows), "-m", MAPPING)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual([out[k] for k in ("created", "updated", "unchanged", "archived")], [0, 1, 4, 0])
+        self.assertEqual(calls().get("product.product.write"), 1)
+        self.assertEqual(products(["ONE-3"])["ONE-3"]["list_price"], 99.99)
+        self.assertEqual(self.history_entries()[-1]["counts"]["unchanged"], 4)
 
 
 class MappingFileTest(ProductsBase):
@@ -438,7 +471,8 @@ class ExportTest(ProductsBase):
         rows.pop()
         p = self.run_tool("import", self.write("again.json", rows), "-m", MAPPING)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual((json.loads(p.stdout)["created"], json.loads(p.stdout)["updated"]), (0, 2))
+        # what was exported is unchanged: nothing written
+        self.assertEqual([json.loads(p.stdout)[k] for k in ("created", "updated", "unchanged")], [0, 0, 2])
         self.assertEqual([e["run"] for e in self.history_entries()], ["import", "export", "import"])
         self.assertEqual(self.history_entries()[1]["counts"]["exported"], 3)
 
@@ -519,7 +553,7 @@ class ConnectionTest(ProductsBase):
         self.assertNotIn(SECRET, p.stdout + p.stderr)
 
     def test_network_error_exits_4(self):
-        p = self.run_tool("test-connection", ODOO_URL="http://127.0.0.1:1")
+        p = self.run_tool("--retry-deadline", "1", "test-connection", ODOO_URL="http://127.0.0.1:1")
         self.assertEqual(p.returncode, 4)
         self.assertOneLine(p, "ODOO_ENETWORK")
 

@@ -74,7 +74,8 @@ class SecretsTest(unittest.TestCase):
         p = self.run_tool(sync, "--sink", "dynamodb:NoSuchTableHere")
         self.assertEqual(p.returncode, 5)
         control({"status": 502, "status_count": 10})
-        p = self.run_tool(sync, "--sink", "json:" + out + ".2")
+        # more 502s than the sync sends within --retry-deadline 1 (at most 5)
+        p = self.run_tool(sync, "--retry-deadline", "1", "--sink", "json:" + out + ".2")
         self.assertEqual(p.returncode, 4)
         control({"reset": True})
         for text in self.seen:

@@ -145,6 +145,35 @@ static void test_custom_recordset_method(void **state)
     odoo_client_free(c);
 }
 
+/* Bug 7: a wrong X-Odoo-Database on 19 is Odoo's HTML 404 page ("No database
+ * is selected ..."): said as "database not found", ODOO_EAUTH like a wrong
+ * database on the other transports, never the page. With the transport
+ * forced (no version probe) and with the automatic choice. */
+static void test_wrong_database_is_named(void **state)
+{
+    int forced;
+    (void)state;
+    for (forced = 0; forced < 2; forced++) {
+        odoo_client_options o;
+        odoo_client *c = NULL;
+        const char *msg;
+        emu_options(&o, NULL, "");
+        o.api_key = api_key();
+        o.database = "no_such_db";
+        o.max_retries = 0;
+        if (forced)
+            o.transport = ODOO_TRANSPORT_JSON2;
+        assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+        EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_EAUTH);
+        msg = odoo_error_message(odoo_client_last_error(c));
+        assert_non_null(strstr(msg, "database \"no_such_db\" not found"));
+        assert_null(strchr(msg, '<'));
+        assert_int_equal(odoo_error_http_status(odoo_client_last_error(c)), 404);
+        assert_false(odoo_error_retryable(odoo_client_last_error(c)));
+        odoo_client_free(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +183,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_errors_by_status),
         cmocka_unit_test(test_crud_with_positional_args),
         cmocka_unit_test(test_custom_recordset_method),
+        cmocka_unit_test(test_wrong_database_is_named),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

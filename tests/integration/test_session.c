@@ -167,6 +167,9 @@ static void test_unknown_model(void **state)
     expect_call_error(c, "no.such.model", "search_read", "[[]]", NULL, ODOO_ENOTFOUND,
                       "werkzeug.exceptions.NotFound");
     assert_int_equal(odoo_error_rpc_code(odoo_client_last_error(c)), 404);
+    /* bug 7: the message names the model (Odoo's own says only "404: Not Found") */
+    assert_non_null(strstr(odoo_error_message(odoo_client_last_error(c)),
+                           "unknown model no.such.model"));
     odoo_client_free(c);
 }
 

@@ -170,6 +170,81 @@ static void test_abort_keeps_old_file(void **state)
     free(path);
 }
 
+/* odoo_sink_abort(): a failed run's output is not committed. Whole-file
+ * targets keep their old content; an appender keeps what it flushed, drops
+ * the rest, and removes a file it created without appending anything; the
+ * counters stay readable, and the sink refuses further use. */
+static void test_explicit_abort(void **state)
+{
+    char *json = st_path(dir, "orders.json"), *lines = st_path(dir, "orders.jsonl");
+    char *fresh = st_path(dir, "new.jsonl"), *text;
+    odoo_sink *s;
+    json_t *r = order(1);
+    struct stat st;
+    int fmt;
+    (void)state;
+    for (fmt = 0; fmt < 2; fmt++) {
+        st_write_file(json, "[{\"old\":true}]\n");
+        s = open_sink(json, fmt ? ODOO_JSON_LINES : ODOO_JSON_ARRAY, 0);
+        put_order(s, 1);
+        assert_int_equal(odoo_sink_flush(s), ODOO_OK);
+        put_order(s, 2);
+        assert_int_equal(odoo_sink_abort(s), ODOO_OK);
+        assert_int_equal(odoo_sink_is_closed(s), 1);
+        assert_int_equal(odoo_sink_stat(s, ODOO_SINK_RECORDS), 2);
+        assert_int_equal(odoo_sink_put(s, r), ODOO_EINVAL);
+        assert_int_equal(odoo_sink_flush(s), ODOO_EINVAL);
+        assert_int_equal(odoo_sink_close(s), ODOO_EINVAL);
+        assert_int_equal(odoo_sink_abort(s), ODOO_OK); /* twice: nothing happens */
+        odoo_sink_free(s);
+        text = st_read_file(json, NULL);
+        assert_string_equal(text, "[{\"old\":true}]\n");
+        free(text);
+        assert_int_equal(st_count_entries(dir, ".orders.json.tmp-"), 0);
+    }
+    /* an appender: the flushed line stays, the unflushed one is dropped */
+    st_write_file(lines, "{\"old\":true}\n");
+    s = open_sink(lines, ODOO_JSON_LINES, 1);
+    put_order(s, 1);
+    assert_int_equal(odoo_sink_flush(s), ODOO_OK);
+    put_order(s, 2);
+    assert_int_equal(odoo_sink_abort(s), ODOO_OK);
+    assert_int_equal(odoo_sink_stat(s, ODOO_SINK_WRITTEN), 1);
+    odoo_sink_free(s);
+    text = st_read_file(lines, NULL);
+    assert_non_null(strstr(text, "{\"old\":true}\n{"));
+    assert_null(strstr(text, "\"id\":2,"));
+    assert_int_equal((int)(strchr(strchr(text, '\n') + 1, '\n') - text) + 1, (int)strlen(text));
+    free(text);
+    /* an appender that created its file and appended nothing leaves no file */
+    s = open_sink(fresh, ODOO_JSON_LINES, 1);
+    assert_int_equal(stat(fresh, &st), 0);
+    put_order(s, 1);
+    assert_int_equal(odoo_sink_abort(s), ODOO_OK);
+    odoo_sink_free(s);
+    assert_int_equal(stat(fresh, &st), -1);
+    s = open_sink(fresh, ODOO_JSON_LINES, 1); /* also freed without close */
+    odoo_sink_free(s);
+    assert_int_equal(stat(fresh, &st), -1);
+    /* ... but one closed without records stays (an empty output is a result) */
+    s = open_sink(fresh, ODOO_JSON_LINES, 1);
+    assert_int_equal(odoo_sink_close(s), ODOO_OK);
+    assert_int_equal(odoo_sink_abort(s), ODOO_OK); /* after close: nothing happens */
+    odoo_sink_free(s);
+    assert_int_equal(stat(fresh, &st), 0);
+    assert_int_equal((int)st.st_size, 0);
+    /* an existing empty file an abort did not create stays */
+    s = open_sink(fresh, ODOO_JSON_LINES, 1);
+    assert_int_equal(odoo_sink_abort(s), ODOO_OK);
+    odoo_sink_free(s);
+    assert_int_equal(stat(fresh, &st), 0);
+    assert_int_equal(odoo_sink_abort(NULL), ODOO_EINVAL);
+    json_decref(r);
+    free(json);
+    free(lines);
+    free(fresh);
+}
+
 /* A child writes with a file size limit, so that a write fails for real
  * (EFBIG); the old file must stay and no temporary file remain. */
 static void test_failed_write_keeps_old_file(void **state)
@@ -439,6 +514,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_array_exact_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_whole_file_appears_at_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_keeps_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_explicit_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lines_append_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lines_repair_torn_tail, setup, teardown),

@@ -251,6 +251,130 @@ class SyncOrdersTest(unittest.TestCase):
         got = {str(json.loads(l)["order_id"]) for l in open(self.path("overlap.jsonl"))}
         self.assertIn("3", got)
 
+    # ---- bug 6: a failed run leaves earlier output as it was -----------------------
+    def test_failed_run_keeps_earlier_output(self):
+        """A wrong password, a bad domain, an unreachable Odoo or a failure in the
+        middle of the run (a 404 answer after some pages) leave an existing json:
+        or jsonl: output byte for byte as it was, with no temporary file left."""
+        d = tempfile.mkdtemp(prefix="keep-", dir=self.tmp)
+        outs = {"json": os.path.join(d, "o.json"), "jsonl": os.path.join(d, "o.jsonl")}
+        old = {"json": '[\n{"order_id":"old"}\n]\n', "jsonl": '{"order_id":"old"}\n'}
+        for kind, path in outs.items():
+            with open(path, "w") as f:
+                f.write(old[kind])
+        sinks = ["--sink", "json:" + outs["json"], "--sink", "jsonl:" + outs["jsonl"]]
+        cases = [
+            ("wrong password", [], {"ODOO_PASSWORD": "Wr0ng-pw-k33p"}, None, 3),
+            ("wrong database", [], {"ODOO_DB": "no_such_db"}, None, None),
+            ("bad domain", ["--domain", '[["nofield", "=", 1]]'], {}, None, 2),
+            ("unreachable", ["--retry-deadline", "1"], {"ODOO_URL": "http://127.0.0.1:1"}, None, 4),
+            ("fails mid-run", ["--all", "--page-size", "100"], {},
+             {"skip": 6, "html404_count": 1000}, 4),
+        ]
+        for name, args, env, faults, code in cases:
+            with self.subTest(name):
+                control({"reset": True})
+                if faults:
+                    control(faults)
+                p = run(*args, *sinks, env=env)
+                control({"reset": True})
+                self.assertNotEqual(p.returncode, 0, p.stdout)
+                if code is not None:
+                    self.assertEqual(p.returncode, code, p.stderr)
+                if faults:
+                    self.assertGreater(json.loads(p.stdout)["read"], 0, "failed before a page")
+                for kind, path in outs.items():
+                    self.assertEqual(open(path).read(), old[kind], kind)
+                self.assertEqual(sorted(os.listdir(d)), ["o.json", "o.jsonl"])
+
+    # ---- bug 8: incremental runs into a file keep every record --------------------
+    def test_state_file_jsonl_appends_across_runs_and_failures(self):
+        """With --state-file a jsonl: target is appended to: a partial run, a run
+        that fails at the start, a run that fails in the middle and a complete
+        run leave every order in the file exactly once (--no-overlap)."""
+        d = tempfile.mkdtemp(prefix="append-", dir=self.tmp)
+        out, state = os.path.join(d, "o.jsonl"), os.path.join(d, "s.state")
+        base = ["--state-file", state, "--page-size", "100", "--no-overlap",
+                "--sink", "jsonl:" + out]
+        p = run(*base, "--max-pages", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        first = json.loads(p.stdout)["read"]
+        self.assertGreater(first, 0)
+        self.assertEqual(len(open(out).readlines()), first)
+        p = run(*base, env={"ODOO_PASSWORD": "Wr0ng-pw-k33p"})
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(len(open(out).readlines()), first)
+        control({"skip": 8, "html404_count": 1000})
+        p = run(*base)
+        control({"reset": True})
+        self.assertEqual(p.returncode, 4, p.stderr)
+        failed = json.loads(p.stdout)
+        self.assertGreater(failed["read"], 0, "the run failed before a page")
+        self.assertEqual(len(open(out).readlines()), first + failed["read"])
+        p = run(*base)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        ids = [int(json.loads(l)["order_id"]) for l in open(out)]
+        self.assertEqual(sorted(ids), self.odoo.call("sale.order", "search", [[]],
+                                                     {"order": "id asc"}))
+        # nothing changed: a strict run appends nothing
+        p = run(*base)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["read"], 0)
+        self.assertEqual(len(open(out).readlines()), len(ids))
+
+    def test_state_file_jsonl_sigkill_then_resume(self):
+        """A run killed with SIGKILL in the middle: the rerun appends the rest;
+        every order is in the file, every line whole; an order is there twice
+        only when it is at or after the cursor the killed run had saved."""
+        d = tempfile.mkdtemp(prefix="kill-", dir=self.tmp)
+        out, state = os.path.join(d, "o.jsonl"), os.path.join(d, "s.state")
+        args = ["--state-file", state, "--page-size", "50", "--sink", "jsonl:" + out]
+        control({"delay_ms": 100, "delay_count": 1000})
+        proc = subprocess.Popen([SYNC, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=dict(os.environ, ODOO_EMAIL="admin"))
+        pages = stored = 0
+        for line in proc.stderr:  # one JSON line per stored page
+            if line.startswith("{") and json.loads(line).get("event") == "page":
+                pages += 1
+                stored = json.loads(line)["read"]
+                if pages == 4:
+                    break
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        control({"reset": True})
+        saved = json.load(open(state))
+        before = [json.loads(l) for l in open(out)]
+        self.assertGreater(stored, 0)
+        self.assertGreaterEqual(len(before), stored)
+        p = run(*args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = open(out).read()
+        self.assertTrue(text.endswith("\n"))
+        items = [json.loads(l) for l in text.splitlines()]
+        self.assertEqual(items[:len(before)], before)  # the killed run's lines stay
+        ids = [int(i["order_id"]) for i in items]
+        self.assertEqual(sorted(set(ids)), self.odoo.call("sale.order", "search", [[]],
+                                                          {"order": "id asc"}))
+        for i in items:
+            if ids.count(int(i["order_id"])) > 1:
+                self.assertGreaterEqual(i["odoo_write_date"], saved["write_date"], i)
+
+    def test_state_file_refuses_json_array(self):
+        """A single JSON document cannot grow across runs: json: with --state-file
+        is refused before anything is touched."""
+        d = tempfile.mkdtemp(prefix="refuse-", dir=self.tmp)
+        out, state = os.path.join(d, "o.json"), os.path.join(d, "s.state")
+        with open(out, "w") as f:
+            f.write("[]\n")
+        for flag in ("--sink", "--with-lines", "--with-partners"):
+            with self.subTest(flag):
+                extra = [] if flag == "--sink" else ["--sink", "jsonl:" + out + "l"]
+                p = run("--state-file", state, *extra, flag, "json:" + out)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("jsonl:", p.stderr)
+                self.assertEqual(open(out).read(), "[]\n")
+                self.assertFalse(os.path.exists(state))
+
     def test_conditional_replay(self):
         table = "OrdersConditional"
         p = run("--limit", "20", "--create-table", "--conditional", "--sink", "dynamodb:" + table)
@@ -289,7 +413,7 @@ class SyncOrdersTest(unittest.TestCase):
         p = run("--sink", out, env={"ODOO_PASSWORD": "S3cret-wrong-pw"})
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertNotIn("S3cret-wrong-pw", p.stderr + p.stdout)
-        p = run("--sink", out, env={"ODOO_URL": "http://127.0.0.1:1"})
+        p = run("--sink", out, "--retry-deadline", "1", env={"ODOO_URL": "http://127.0.0.1:1"})
         self.assertEqual(p.returncode, 4, p.stderr)
         p = run("--sink", "dynamodb:NoSuchTable")
         self.assertEqual(p.returncode, 5, p.stderr)

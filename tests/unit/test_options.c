@@ -41,6 +41,96 @@ static void test_option_defaults(void **state)
     assert_int_equal(odoo_client_options_init(&b, 999), ODOO_EINVAL);
 }
 
+/* Options version 2 (0.4.0) added retry_deadline_ms; a version 1 struct (the
+ * 0.3 layout, which ends before it) is still accepted and never read or
+ * written past its end. */
+static void test_retry_deadline_option(void **state)
+{
+    odoo_client_options b;
+    unsigned char raw[sizeof(odoo_client_options)];
+    const size_t v1_size = offsetof(odoo_client_options, retry_deadline_ms);
+    odoo_client *c = NULL;
+    (void)state;
+    assert_int_equal(ODOO_CLIENT_OPTIONS_VERSION, 2);
+    assert_int_equal(odoo_client_options_init(&b, ODOO_CLIENT_OPTIONS_VERSION), ODOO_OK);
+    assert_int_equal(b.retry_deadline_ms, ODOO_DEFAULT_RETRY_DEADLINE_MS);
+    assert_int_equal(ODOO_DEFAULT_RETRY_DEADLINE_MS, 60000);
+    {
+        odoo_client_options s = ODOO_CLIENT_OPTIONS_INIT;
+        assert_int_equal(s.retry_deadline_ms, 60000);
+    }
+    /* version 1: only the 0.3 fields are written */
+    memset(raw, 0x5A, sizeof(raw));
+    assert_int_equal(odoo_client_options_init((odoo_client_options *)(void *)raw, 1), ODOO_OK);
+    for (size_t i = v1_size; i < sizeof(raw); i++)
+        assert_int_equal(raw[i], 0x5A);
+    memcpy(&b, raw, sizeof(b));
+    assert_int_equal(b.version, 1);
+    assert_int_equal(b.max_retries, ODOO_DEFAULT_MAX_RETRIES);
+    /* ... and odoo_client_new() does not read retry_deadline_ms there (garbage) */
+    b.url = "http://127.0.0.1:1";
+    b.retry_deadline_ms = -12345;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_int_equal(c->retry_deadline_ms, ODOO_DEFAULT_RETRY_DEADLINE_MS);
+    odoo_client_free(c);
+    c = NULL;
+    /* version 2: read, checked */
+    assert_int_equal(odoo_client_options_init(&b, 2), ODOO_OK);
+    b.url = "http://127.0.0.1:1";
+    b.retry_deadline_ms = -1;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_EINVAL);
+    b.retry_deadline_ms = 0;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_int_equal(c->retry_deadline_ms, 0);
+    odoo_client_free(c);
+    c = NULL;
+    b.retry_deadline_ms = 1500;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_int_equal(c->retry_deadline_ms, 1500);
+    odoo_client_free(c);
+    assert_int_equal(odoo_client_options_init(&b, 0), ODOO_EINVAL);
+    assert_int_equal(odoo_client_options_init(&b, 3), ODOO_EINVAL);
+}
+
+/* Bug 7: the address a browser shows (https://host/odoo, /odoo/action-...,
+ * /web, /web#...) is cut to the server root, instead of Odoo's "HTTP 400
+ * Session expired (invalid CSRF token)" on every call. */
+static void test_browser_url_is_cut_to_the_root(void **state)
+{
+    static const char *const cases[][2] = {
+        {"https://acme.example.com/odoo", "https://acme.example.com"},
+        {"https://acme.example.com/odoo/", "https://acme.example.com"},
+        {"https://acme.example.com/odoo/action-123", "https://acme.example.com"},
+        {"https://acme.example.com/odoo/sales/5?debug=1", "https://acme.example.com"},
+        {"https://acme.example.com/odoo?db=acme", "https://acme.example.com"},
+        {"http://127.0.0.1:8069/web", "http://127.0.0.1:8069"},
+        {"http://127.0.0.1:8069/web#action=12&model=sale.order", "http://127.0.0.1:8069"},
+        {"http://127.0.0.1:8069/web/login?db=acme", "http://127.0.0.1:8069"},
+        /* not a browser path: kept as it is */
+        {"https://acme.example.com/", "https://acme.example.com"},
+        {"https://acme.example.com/erp", "https://acme.example.com/erp"},
+        {"https://acme.example.com/odoo-prod", "https://acme.example.com/odoo-prod"},
+        {"https://acme.example.com/website", "https://acme.example.com/website"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+        odoo_client *c = NULL;
+        o.url = cases[i][0];
+        assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+        assert_string_equal(c->url, cases[i][1]);
+        odoo_client_free(c);
+    }
+    {
+        /* a query elsewhere is still refused */
+        odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+        odoo_client *c = NULL;
+        o.url = "https://acme.example.com/erp?x=1";
+        assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    }
+}
+
 static void test_client_new_checks(void **state)
 {
     odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
@@ -217,6 +307,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_option_defaults),
         cmocka_unit_test(test_client_new_checks),
+        cmocka_unit_test(test_retry_deadline_option),
+        cmocka_unit_test(test_browser_url_is_cut_to_the_root),
         cmocka_unit_test(test_client_copies_options),
         cmocka_unit_test(test_call_kw_argument_checks),
         cmocka_unit_test(test_login_needs_credentials),

@@ -1,5 +1,7 @@
 /* Unit tests of the internal helpers: URLs, names, HTML summaries, buffers,
  * content types, the error tables and the exception mapping. */
+#include <locale.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,6 +202,10 @@ static void test_exception_mapping(void **state)
     assert_int_equal(odoo__map_exception("builtins.AttributeError", 200,
                                          "The method 'nope' does not exist on the model 'x'"),
                      ODOO_ENOTFOUND);
+    /* Odoo 19's words, with its code 0 */
+    assert_int_equal(odoo__map_exception("builtins.AttributeError", 0,
+                                         "The method 'res.partner.nope' does not exist"),
+                     ODOO_ENOTFOUND);
     assert_int_equal(odoo__map_exception("builtins.AttributeError", 200, "other"),
                      ODOO_ESERVER);
     assert_int_equal(odoo__map_exception("builtins.ValueError", 200, "x"), ODOO_ESERVER);
@@ -336,6 +342,138 @@ static void test_json2_parse(void **state)
     odoo__error_clear(&e);
 }
 
+/* Bug 5 (issue 14): reals are printed in their shortest round-trip form by
+ * every JSON text the library writes (odoo__buf_set_json*, odoo_json_dumps),
+ * not jansson's 17 digits. */
+static void check_real_text(double v, const char *want)
+{
+    json_t *j = json_real(v), *back;
+    odoo__buf b = {0};
+    char *s, tmp[40];
+    json_error_t jerr;
+    double got;
+    size_t ndig = 0;
+    const char *q;
+    int p;
+
+    assert_non_null(j);
+    s = odoo_json_dumps(j, JSON_COMPACT);
+    assert_non_null(s);
+    if (want)
+        assert_string_equal(s, want);
+    /* reads back as the very same double (sign of zero included), as a real */
+    back = json_loads(s, JSON_DECODE_ANY, &jerr);
+    assert_non_null(back);
+    assert_true(json_is_real(back));
+    got = json_real_value(back);
+    assert_memory_equal(&got, &v, sizeof(double));
+    /* no more significant digits than the shortest %.{p}g that reads back */
+    for (p = 1; p < 17; p++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    for (q = s; *q && *q != 'e'; q++)
+        if (*q >= '1' && *q <= '9')
+            ndig = (size_t)(q - s) + 1; /* up to the last non-zero digit */
+    for (q = s; *q == '-' || *q == '0' || *q == '.'; q++)
+        ;
+    if (ndig) {
+        size_t sig = 0;
+        const char *r;
+        for (r = q; r < s + ndig; r++)
+            sig += *r >= '0' && *r <= '9';
+        assert_true(sig <= (size_t)p);
+    }
+    assert_int_equal(odoo__buf_set_json(&b, j), ODOO_OK);
+    assert_string_equal(b.data, s);
+    odoo__buf_dispose(&b);
+    json_decref(back);
+    odoo_free(s);
+    json_decref(j);
+}
+
+static void test_json_shortest_reals(void **state)
+{
+    json_t *doc;
+    char *s;
+    odoo__buf b = {0};
+    unsigned long long x = 88172645463325252ULL;
+    int i;
+    (void)state;
+    check_real_text(0.1, "0.1");
+    check_real_text(615.84, "615.84");
+    check_real_text(-615.84, "-615.84");
+    check_real_text(100.0, "100.0");
+    check_real_text(1e21, "1e+21");
+    check_real_text(1e16, "1e+16");
+    check_real_text(1e15, "1000000000000000.0");
+    check_real_text(1.5e-5, "1.5e-05");
+    check_real_text(0.0001, "0.0001");
+    check_real_text(5e-324, "5e-324");
+    check_real_text(2.2250738585072014e-308, "2.2250738585072014e-308");
+    check_real_text(1.7976931348623157e308, "1.7976931348623157e+308");
+    check_real_text(-0.0, "-0.0");
+    check_real_text(0.0, "0.0");
+    check_real_text(0.1 + 0.2, "0.30000000000000004"); /* 17 digits needed */
+    check_real_text(9007199254740993.0, "9007199254740992.0"); /* 2^53+1 is 2^53 */
+    check_real_text(9007199254740994.0, "9007199254740994.0");
+    check_real_text(123456789012345680.0, "1.2345678901234568e+17");
+    check_real_text(1.0 / 3.0, "0.3333333333333333");
+    check_real_text(2.0 / 3.0, "0.6666666666666666");
+    check_real_text(5e-310, "5e-310"); /* subnormal */
+    check_real_text(4.35, "4.35");
+    /* random doubles: each reads back, none longer than needed */
+    for (i = 0; i < 5000; i++) {
+        double d;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        memcpy(&d, &x, sizeof(d));
+        if (isfinite(d))
+            check_real_text(d, NULL);
+    }
+    /* in documents: strings that look like numbers are left alone, integers
+     * too, jansson's other flags still apply, JSON_REAL_PRECISION is ignored */
+    doc = json_pack("{s:f, s:s, s:I, s:[f, f, s], s:{s:f}}", "price", 615.84, "text",
+                    "615.84000000000003 1.0", "big", (json_int_t)9007199254740993LL, "list",
+                    0.1, -1e-7, "\"0.1\\", "nested", "x", 2.5);
+    assert_non_null(doc);
+    s = odoo_json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(3));
+    assert_string_equal(s, "{\"big\":9007199254740993,\"list\":[0.1,-1e-07,\"\\\"0.1\\\\\"],"
+                           "\"nested\":{\"x\":2.5},\"price\":615.84,"
+                           "\"text\":\"615.84000000000003 1.0\"}");
+    odoo_free(s);
+    s = odoo_json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    assert_non_null(strstr(s, "\"price\": 615.84,\n"));
+    assert_non_null(strstr(s, "    0.1,\n"));
+    odoo_free(s);
+    assert_int_equal(odoo__buf_set_json_flags(&b, doc, JSON_COMPACT | JSON_SORT_KEYS), ODOO_OK);
+    assert_non_null(strstr(b.data, "\"price\":615.84,"));
+    odoo__buf_dispose(&b);
+    json_decref(doc);
+    assert_null(odoo_json_dumps(NULL, 0));
+}
+
+/* The locale's decimal point changes nothing (a binding's host may set
+ * LC_NUMERIC, e.g. de_DE: "615,84"). Skipped when no such locale exists. */
+static void test_json_shortest_reals_locale(void **state)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+                                        "fr_FR.utf8", NULL};
+    int i;
+    (void)state;
+    for (i = 0; names[i]; i++)
+        if (setlocale(LC_NUMERIC, names[i]))
+            break;
+    if (!names[i])
+        skip();
+    check_real_text(615.84, "615.84");
+    check_real_text(1e21, "1e+21");
+    check_real_text(0.1 + 0.2, "0.30000000000000004");
+    setlocale(LC_NUMERIC, "C");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +491,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_redact),
         cmocka_unit_test(test_read_only_methods),
         cmocka_unit_test(test_json2_parse),
+        cmocka_unit_test(test_json_shortest_reals),
+        cmocka_unit_test(test_json_shortest_reals_locale),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -118,6 +118,32 @@ function T.upsert()
   H.eq(#r.updated, 1, "updated")
 end
 
+function T.upsert_skip_unchanged_and_archived()
+  local s <close> = session()
+  local rows = {{default_code = "SKIP-0001", name = "Same", list_price = 12.5}}
+  H.eq(#s:upsert("product.product", "default_code", rows).created, 1, "created")
+  local r = s:upsert("product.product", "default_code", rows, 0, nil, true)
+  H.eq(#r.updated + #r.created, 0, "written")
+  H.eq(#r.unchanged, 1, "unchanged")
+  local pid = r.unchanged[1]
+  rows[1].list_price = 13.0
+  s:write("product.product", pid, {active = false})
+  r = s:upsert("product.product", "default_code", rows, 0, nil, true)
+  H.same(r.updated, {pid}, "updated")
+  H.same(r.archived, {pid}, "archived")
+end
+
+function T.empty_field_list_is_said_in_lua()
+  -- issue 14: the message spoke of the C library's "NULL-terminated list"
+  local s <close> = session()
+  local ok, err = pcall(s.search_read, s, "res.partner", libodoo.array(), libodoo.array())
+  H.eq(ok, false)
+  H.eq(err.kind, "InvalidArgument")
+  H.eq(err.message:find("NULL", 1, true), nil, err.message)
+  ok, err = pcall(s.search_read, s, "res.partner", {a = 1}, {"name"})
+  H.eq(err.message, "domain must be an array (a table), not a table with keys")
+end
+
 function T.changed_since_cursor_resumes()
   local s <close> = session()
   local total = s:search_count("sale.order")

@@ -119,6 +119,33 @@ def test_upsert(session):
     assert [r["name"] for r in rows] == ["Made by upsert", "Renamed by upsert"]
 
 
+def test_upsert_skip_unchanged_and_archived(session):
+    rows = [{"default_code": "SKIP-0001", "name": "Same", "list_price": 12.5}]
+    assert len(session.upsert("product.product", "default_code", rows)["created"]) == 1
+    r = session.upsert("product.product", "default_code", rows, skip_unchanged=True)
+    assert (r["created"], r["updated"], len(r["unchanged"]), r["archived"]) == ([], [], 1, [])
+    pid = r["unchanged"][0]
+    rows[0]["list_price"] = 13.0
+    session.write("product.product", pid, {"active": False})
+    r = session.upsert("product.product", "default_code", rows, skip_unchanged=True)
+    # archived: matched (not created again), written, left archived
+    assert (r["created"], r["updated"], r["unchanged"], r["archived"]) == ([], [pid], [], [pid])
+
+
+def test_empty_field_list_is_said_in_python(session):
+    # issue 14: the message spoke of the C library's "NULL-terminated list"
+    for call in (lambda: session.search_read("res.partner", [], []),
+                 lambda: session.read("res.partner", [1], []),
+                 lambda: session.iterate("res.partner", None, [])):
+        with pytest.raises(libodoo.InvalidArgument) as e:
+            call()
+        assert "NULL" not in str(e.value) and "a list" in str(e.value)
+    with pytest.raises(libodoo.InvalidArgument) as e:
+        session.search_read("res.partner", {"a": 1}, ["name"])
+    assert str(e.value) == "domain must be a list, not a dict"
+    session.fields_check("res.partner", [])      # nothing to check: fine
+
+
 def test_changed_since_cursor_resumes(session):
     total = session.search_count("sale.order")
     it = session.changed_since("sale.order", None, ["name", "write_date"], 100)

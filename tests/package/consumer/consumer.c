@@ -24,6 +24,7 @@ int main(void)
     opts.login = "admin";
     opts.password = "admin";
     opts.connect_timeout_ms = 2000;
+    opts.max_retries = 0; /* else a refused connection is retried for 60 s */
     if (odoo_client_new(&client, &opts) != ODOO_OK)
         return 1;
     rc = odoo_call_kw(client, &result, "res.partner", "search_count", NULL, NULL, NULL);

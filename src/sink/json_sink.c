@@ -226,7 +226,7 @@ static void json_sink_free(void *impl)
             close(j->fd);
         /* an abort of an appender that created the file and stored nothing:
          * the target is left as it was, i.e. absent */
-        if (!j->closed && j->created && j->committed == 0)
+        if (!j->closed && j->created && j->committed == 0 && j->path)
             unlink(j->path);
     } else {
         remove_tmp(j); /* an abort: the target is left as it was */

@@ -133,7 +133,8 @@ def test_export_to_stdout_by_order_name(odoo, transport):
     assert json.loads(cp.stdout)["picking"]["id"] == pk["id"]
 
 
-def test_export_unknown_and_ambiguous_refs_exit_5(odoo, transport, tmp_path):
+def test_export_unknown_and_ambiguous_refs_exit_5(odoo, tmp_path):
+    transport = one_transport(odoo)  # the logic, not the transport
     o = new_order(odoo)
     pk = o["picking"]
     out = os.path.join(str(tmp_path), "never.json")
@@ -177,7 +178,8 @@ def test_status_seeded_order_with_customer_reference(odoo):
     assert [r["id"] for r in rows] == [o["picking_ids"][0] for o in orders]
 
 
-def test_status_unknown_ref_prints_the_others_and_exits_5(odoo, transport):
+def test_status_unknown_ref_prints_the_others_and_exits_5(odoo):
+    transport = one_transport(odoo)  # the logic, not the transport
     o = new_order(odoo)
     cp = run(odoo, transport, "status", o["order"], "NO-SUCH-%s" % o["ref"], check=5)
     assert [r["id"] for r in json.loads(cp.stdout)] == [o["picking"]["id"]]
@@ -213,7 +215,8 @@ def test_set_status_save_and_replay(odoo, transport, tmp_path):
     assert odoo.execute("stock.picking", "read", [pk["id"]], fields=["state"])[0]["state"] == "done"
 
 
-def test_set_status_refused_by_odoo_exits_1(odoo, transport):
+def test_set_status_refused_by_odoo_exits_1(odoo):
+    transport = one_transport(odoo)  # the logic, not the transport
     o = new_order(odoo)
     cp = run(odoo, transport, "set-status", o["picking"]["name"], "no-such-state", check=1)
     assert "no-such-state" in cp.stderr or "ValueError" in cp.stderr
@@ -247,9 +250,10 @@ def test_bulk_update_verify_html_and_datetime(odoo, transport, tmp_path):
     assert got["scheduled_date"] == "2031-01-02 03:04:05"
 
 
-def test_bulk_update_moves_by_digits_and_stable_key(odoo, transport, tmp_path):
+def test_bulk_update_moves_by_digits_and_stable_key(odoo, tmp_path):
     """Floats compare by the field's digits (2.004 is stored 2.0); "quantity", the
     export's key, is written to quantity_done on 16."""
+    transport = one_transport(odoo)  # the logic, not the transport
     o = new_order(odoo)
     mv = o["picking"]["move_ids"][0]
     path = write_json(tmp_path, "m.json", {"version": 1, "model": "stock.move", "updates": [

@@ -97,3 +97,15 @@ def test_wrong_database(odoo, transport):
     assert cp.returncode in (3, 4), cp.stderr
     assert "no_such_db" in cp.stderr or "database" in cp.stderr.lower(), cp.stderr
     assert "<html" not in cp.stderr.lower()
+
+
+def test_values_match_odoorpc(odoo, transport):
+    """The same search_read through Debian's python3-odoorpc, an independent client
+    of its own (JSON-RPC, the web session), value by value."""
+    fields = ["name", "partner_id", "amount_total", "state", "date_order", "write_date"]
+    domain = [["client_order_ref", "like", "PERF-"]]
+    kw = {"fields": fields, "order": "id asc", "limit": 200}
+    cp = call(odoo, transport, "sale.order", "search_read", json.dumps([domain]), json.dumps(kw))
+    theirs = odoo.odoorpc().execute_kw("sale.order", "search_read", [domain], kw)
+    assert json.loads(cp.stdout) == theirs
+    assert len(theirs) > 100

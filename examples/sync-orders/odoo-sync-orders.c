@@ -357,6 +357,17 @@ static int sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
     return 0;
 }
 
+/* Count a finished (closed or aborted) sink's items into the run, then free it. */
+static void sink_release(sync_run *run, sync_sink *s)
+{
+    run->written += odoo_sink_stat(s->sink, ODOO_SINK_WRITTEN);
+    run->retried += odoo_sink_stat(s->sink, ODOO_SINK_RETRIED);
+    run->dead_lettered += odoo_sink_stat(s->sink, ODOO_SINK_DEAD_LETTERED);
+    run->skipped += odoo_sink_stat(s->sink, ODOO_SINK_SKIPPED);
+    odoo_sink_free(s->sink);
+    s->sink = NULL;
+}
+
 int sync_sinks_close(sync_run *run, sync_sink *sinks, size_t n)
 {
     size_t i;
@@ -369,12 +380,7 @@ int sync_sinks_close(sync_run *run, sync_sink *sinks, size_t n)
                         odoo_error_message(odoo_sink_last_error(sinks[i].sink)));
             failed = 1;
         }
-        run->written += odoo_sink_stat(sinks[i].sink, ODOO_SINK_WRITTEN);
-        run->retried += odoo_sink_stat(sinks[i].sink, ODOO_SINK_RETRIED);
-        run->dead_lettered += odoo_sink_stat(sinks[i].sink, ODOO_SINK_DEAD_LETTERED);
-        run->skipped += odoo_sink_stat(sinks[i].sink, ODOO_SINK_SKIPPED);
-        odoo_sink_free(sinks[i].sink);
-        sinks[i].sink = NULL;
+        sink_release(run, &sinks[i]);
     }
     return failed ? -1 : 0;
 }
@@ -388,12 +394,7 @@ void sync_sinks_abort(sync_run *run, sync_sink *sinks, size_t n)
         /* nothing more is written: a whole-file output keeps its old content;
          * JSON Lines appended with a cursor keep the pages the cursor passed */
         (void)odoo_sink_abort(sinks[i].sink);
-        run->written += odoo_sink_stat(sinks[i].sink, ODOO_SINK_WRITTEN);
-        run->retried += odoo_sink_stat(sinks[i].sink, ODOO_SINK_RETRIED);
-        run->dead_lettered += odoo_sink_stat(sinks[i].sink, ODOO_SINK_DEAD_LETTERED);
-        run->skipped += odoo_sink_stat(sinks[i].sink, ODOO_SINK_SKIPPED);
-        odoo_sink_free(sinks[i].sink);
-        sinks[i].sink = NULL;
+        sink_release(run, &sinks[i]);
     }
 }
 

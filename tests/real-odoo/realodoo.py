@@ -9,6 +9,7 @@
     realodoo.py env VERSION     print `export` lines for a running server
     realodoo.py template VERSION   only build the template database
     realodoo.py status          the servers this harness runs
+    realodoo.py pg              start PostgreSQL 15/main if it is down, wait until it takes connections
 
 Sources: $ODOO_SRC_<V> (a checkout holding odoo-bin), else the archive
 odoo-<V>.0.tar.zst of $ODOO_ARCHIVES (default: ../shared/real-odoo beside the
@@ -133,17 +134,42 @@ def template_name(v, src):
 
 # ---- PostgreSQL ------------------------------------------------------------------
 def ensure_postgres():
-    st = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
-    if st.returncode != 0:
-        sys.exit("realodoo: PostgreSQL is not installed (apt-get install postgresql)")
-    for line in st.stdout.splitlines():
-        f = line.split()
-        if len(f) >= 4 and f[0] == "15" and f[1] == "main":
-            if f[3] != "online":
-                log("starting PostgreSQL 15/main")
-                run(["pg_ctlcluster", "15", "main", "start"])
-            return
+    """Start the Debian 15/main cluster if it is down and wait until it takes
+    connections. Several harness processes (ctest runs the versions side by
+    side) may get here at once: one lock file serializes the check and the
+    start, so only one of them starts the cluster, and nobody goes on while
+    it is still recovering (after a reboot it replays its WAL first)."""
+    import fcntl
+    os.makedirs(STATE, exist_ok=True)
+    with open(os.path.join(STATE, "postgres.lock"), "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        st = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
+        if st.returncode != 0:
+            sys.exit("realodoo: PostgreSQL is not installed (apt-get install postgresql)")
+        for line in st.stdout.splitlines():
+            f = line.split()
+            if len(f) >= 4 and f[0] == "15" and f[1] == "main":
+                if f[3] != "online":
+                    log("starting PostgreSQL 15/main")
+                    run(["pg_ctlcluster", "15", "main", "start"])
+                wait_postgres_ready(f[2])
+                return
     sys.exit("realodoo: no PostgreSQL 15 'main' cluster (pg_createcluster 15 main)")
+
+
+def wait_postgres_ready(port, deadline_s=300):
+    """pg_isready until the server accepts connections (exit 0); 1 means it is
+    starting up or recovering, 2 no answer yet. A deadline only for a broken
+    cluster: a healthy one answers within seconds."""
+    end = time.monotonic() + deadline_s
+    while True:
+        r = subprocess.run(["pg_isready", "-q", "-h", "/var/run/postgresql", "-p", str(port)])
+        if r.returncode == 0:
+            return
+        if time.monotonic() > end:
+            sys.exit("realodoo: PostgreSQL 15/main does not accept connections after %d s "
+                     "(see /var/log/postgresql/postgresql-15-main.log)" % deadline_s)
+        time.sleep(0.2)
 
 
 def ensure_role(v):
@@ -438,11 +464,15 @@ def cmd_status():
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("up", "down", "restart", "env", "template", "status"):
+    if len(argv) < 2 or argv[1] not in ("up", "down", "restart", "env", "template", "status", "pg"):
         print(__doc__, file=sys.stderr)
         return 2
     if argv[1] == "status":
         return cmd_status()
+    if argv[1] == "pg":
+        ensure_postgres()
+        print("PostgreSQL 15/main accepts connections")
+        return 0
     if len(argv) < 3 or argv[2] not in VERSIONS:
         sys.exit("realodoo: a version: one of %s" % ", ".join(VERSIONS))
     v = argv[2]

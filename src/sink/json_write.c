@@ -15,7 +15,7 @@
 
 #include "sink_internal.h"
 
-/* The reals themselves are printed by odoo__real_repr() (src/util.c), the
+/* The reals themselves are printed by odoo__real_repr() (src/util/util.c), the
  * formatter of every JSON text the project writes. */
 
 /* ---- the encoder ------------------------------------------------------------ */

@@ -8,11 +8,11 @@ list(APPEND ODOO_SOURCES
      sink/sink.c
      sink/json_write.c
      sink/json_sink.c
-     sink/aws_sigv4.c
-     sink/aws_credentials.c
-     sink/aws_http.c
-     sink/dynamodb.c
-     sink/dynamodb_sink.c
-     sink/secrets.c)
+     aws/aws_sigv4.c
+     aws/aws_credentials.c
+     aws/aws_http.c
+     aws/dynamodb.c
+     aws/dynamodb_sink.c
+     aws/secrets.c)
 
 list(APPEND ODOO_PRIVATE_LIBS OpenSSL::Crypto)

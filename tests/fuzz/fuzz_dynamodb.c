@@ -12,7 +12,7 @@
  * - Items / Item of Scan, Query and GetItem answers: odoo_dynamodb_item_to_json
  *   and odoo_dynamodb_attr_to_json of each value.
  *
- * The sink's handle_result() itself is static (src/sink/dynamodb_sink.c);
+ * The sink's handle_result() itself is static (src/aws/dynamodb_sink.c);
  * this target drives the same library functions it uses on the answer.
  */
 #include "fuzz_common.h"

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: libodoo's JSON decoder of Odoo's answers (odoo__json_parse,
- * src/json_parse.c), differentially against jansson's json_loadb, the
+ * src/util/json_parse.c), differentially against jansson's json_loadb, the
  * decoder it replaces: both must accept or refuse the same input, and what
  * they accept must decode to equal values (json_equal). The first input byte
  * chooses the mode (top level: any value, or only an object/array).

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "sink/sink_internal.h"
+#include "sink_internal.h"
 #include "sinks_test.h"
 
 static char *tmp;

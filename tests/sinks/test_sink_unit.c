@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "sink/sink_internal.h"
+#include "sink_internal.h"
 #include "sinks_test.h"
 
 /* Every AWS variable the chain or the resolution reads: cleared before each test. */

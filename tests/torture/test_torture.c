@@ -9,10 +9,10 @@
  * used again without failures and must work: no state is left half-done.
  *
  * libodoo's allocations (odoo__malloc & co.) fail through the test-only
- * hook of src/util.c (built with -DODOO_ALLOC_HOOKS); jansson's through
+ * hook of src/util/util.c (built with -DODOO_ALLOC_HOOKS); jansson's through
  * json_set_alloc_funcs(), on the same counter, except inside its parser
  * json_loadb (see torture.c: the harness, shared with test_torture_aws.c).
- * libodoo's own decoder of Odoo's answers (src/json_parse.c) is failed like
+ * libodoo's own decoder of Odoo's answers (src/util/json_parse.c) is failed like
  * the rest. libcurl's and OpenSSL's own allocations are not failed.
  *
  * Paths, over the web session (program torture), /jsonrpc (torture_jsonrpc)

@@ -1,5 +1,5 @@
 /* The allocation-failure torture's harness: the failure counter shared by
- * libodoo (the ODOO_ALLOC_HOOKS hook of src/util.c) and jansson
+ * libodoo (the ODOO_ALLOC_HOOKS hook of src/util/util.c) and jansson
  * (json_set_alloc_funcs), the wrapped jansson parser and the sweep.
  * See torture.h and the header comment of test_torture.c. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * The JSON decoder of Odoo's answers (src/json_parse.c) against jansson's
+ * The JSON decoder of Odoo's answers (src/util/json_parse.c) against jansson's
  * json_loadb, the reference it replaces: the same inputs are accepted or
  * refused by both, and what is accepted decodes to equal values. Hand-picked
  * edge cases, then seeded random documents (dumped by jansson in several

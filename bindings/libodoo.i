@@ -20,6 +20,11 @@
  * runs SWIG with -threads: calls release the GIL, the glue serialises the
  * calls of one session with the session's lock. The Lua build keeps the name
  * "libodoo" (require "libodoo") and runs SWIG with -nomoduleglobal.
+ *
+ * Both libraries are wrapped here, libodoo and libodoo-aws (DynamoDB, the
+ * DynamoDB sink, the AWS constants); the languages split them into two
+ * modules above this one: python/libodoo/aws.py (libodoo.aws) and, in Lua,
+ * lo_lua_split_aws() + luaopen_libodoo_aws (require "libodoo.aws").
  */
 %module libodoo
 
@@ -29,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <odoo.h>
+#include <odoo/aws.h>
 #include "lo_glue.h"
 #if defined(SWIGPYTHON)
 #include "lo_python.h"
@@ -135,7 +141,9 @@ typedef int lo_given;
 %include "odoo/client.h"
 %include "odoo/model.h"
 %include "odoo/sink.h"
-%include "odoo/aws.h"
+%include "odoo/aws/credentials.h"
+%include "odoo/aws/dynamodb.h"
+%include "odoo/aws/secrets.h"
 
 %rename("%s", %$isfunction, %$not %$ismember) "";
 %rename("%s", %$isclass) "";
@@ -528,6 +536,9 @@ void lo_raise_error(int code, const char *message);
 #if defined(SWIGLUA)
 %init %{
     lo_lua_init(L, lua_gettop(L));
+    /* require "libodoo.aws" gets DynamoDB, dynamodb_sink and the AWS constants
+     * (lo_lua.c); libodoo keeps them as deprecated aliases. */
+    lo_lua_split_aws(L, lua_gettop(L));
     /* SWIG's runtime put swig_type and swig_equals into the global table; a
      * Lua 5.4 module leaves the globals alone (only ours are removed). */
     {

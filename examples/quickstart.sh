@@ -11,7 +11,7 @@ bash tests/setup-debian.sh
 cmake -S . -B build -DPython3_EXECUTABLE=/usr/bin/python3 -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build build -j "$(nproc 2>/dev/null || echo 2)" \
       --target odoo-sync-orders odoo-call odoo_test_loopback_bind > /dev/null
-echo "built: build/src/libodoo.so.0, build/examples/odoo-sync-orders, build/examples/odoo-call"
+echo "built: build/src/libodoo.so.1, build/src/libodoo-aws.so.1, build/apps/sync-orders/odoo-sync-orders, build/tools/odoo-call"
 
 mkdir -p out
 rm -f out/orders.json out/dynamodb-orders.json
@@ -19,7 +19,7 @@ cat > out/.job.sh <<'JOB'
 set -euo pipefail
 echo "Odoo emulator at $ODOO_URL (database $ODOO_DB), DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB"
 echo "== odoo-sync-orders --all --sink json:out/orders.json --sink dynamodb:Orders --create-table"
-ODOO_EMAIL=$ODOO_USER build/examples/odoo-sync-orders --all --create-table \
+ODOO_EMAIL=$ODOO_USER build/apps/sync-orders/odoo-sync-orders --all --create-table \
     --sink json:out/orders.json --sink dynamodb:Orders --dead-letter-dir out > out/summary.json
 echo "== summary:"
 cat out/summary.json

@@ -5,7 +5,9 @@
  *
  *   #include <odoo.h>
  *
- * Link with `pkg-config --libs libodoo` or CMake's libodoo::odoo.
+ * Link with `pkg-config --libs libodoo` or CMake's libodoo::odoo. The AWS
+ * parts (DynamoDB sink, credentials, Secrets Manager) are the library
+ * libodoo-aws: include <odoo/aws.h> and link libodoo-aws.
  */
 #ifndef ODOO_H
 #define ODOO_H
@@ -15,6 +17,5 @@
 #include "odoo/client.h"
 #include "odoo/model.h"
 #include "odoo/sink.h"
-#include "odoo/aws.h"
 
 #endif /* ODOO_H */

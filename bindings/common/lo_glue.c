@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LO_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
 /* ==== the pending error ============================================================ */
 
 /*
@@ -356,6 +358,20 @@ static int lo_want_size(long v, size_t *out, const char *what)
     return 1;
 }
 
+/* A private copy of an optional options object, or NULL with the error pending. */
+static json_t *lo_options_copy(json_t *options, const char *what)
+{
+    json_t *tmp = NULL, *opts;
+
+    if (!lo_want_object(&options, &tmp, what))
+        return NULL;
+    opts = options ? json_deep_copy(options) : json_object();
+    json_decref(tmp);
+    if (!opts)
+        lo_error_set(ODOO_ENOMEM, "%s: out of memory", what);
+    return opts;
+}
+
 /* Overwrite a string value of a JSON object we own (our conversion of the
  * caller's options) before it is released. */
 static void lo_wipe_member(json_t *obj, const char *key)
@@ -393,6 +409,15 @@ static void lo_session_ref(lo_session *s)
     s->refs++;
 }
 
+/* Free the client, the lock and the holder. */
+static void lo_session_free(lo_session *s)
+{
+    odoo_client_free(s->client);
+    pthread_mutex_destroy(&s->lock);
+    free(s->url);
+    free(s);
+}
+
 static void lo_session_unref(lo_session *s)
 {
     unsigned left;
@@ -402,12 +427,8 @@ static void lo_session_unref(lo_session *s)
     lo_lock(s);
     left = --s->refs;
     lo_unlock(s);
-    if (left > 0)
-        return;
-    odoo_client_free(s->client);
-    pthread_mutex_destroy(&s->lock);
-    free(s->url);
-    free(s);
+    if (left == 0)
+        lo_session_free(s);
 }
 
 void delete_lo_session(lo_session *s)
@@ -415,19 +436,13 @@ void delete_lo_session(lo_session *s)
     lo_session_unref(s);
 }
 
-void lo_session_close(lo_session *s)
+/* Free the client now (lo_session_close()); under the lock. */
+static void lo_session_end(lo_session *s)
 {
-    lo_lock(s);
     if (s && s->client) {
         odoo_client_free(s->client);
         s->client = NULL;
     }
-    lo_unlock(s);
-}
-
-static bool lo__session_closed_get(lo_session *s)
-{
-    return !s || !s->client;
 }
 
 /* The client of an open session, or NULL with EINVAL pending. */
@@ -440,9 +455,12 @@ static odoo_client *lo_client(lo_session *s)
     return s->client;
 }
 
-/* After a failing call: record the client's error. Returns 0. */
-static int lo_fail(lo_session *s, int rc)
+/* After a call that returned @p rc: 1 when it is ODOO_OK, else 0 with the
+ * client's error pending. */
+static int lo_check(lo_session *s, int rc)
 {
+    if (rc == ODOO_OK)
+        return 1;
     lo_error_set_from(rc, s && s->client ? odoo_client_last_error(s->client) : NULL);
     return 0;
 }
@@ -573,6 +591,34 @@ static const lo_opt *lo_opt_find(const lo_opt *opts, size_t n, const char *key)
     return NULL;
 }
 
+/* Store option @p key of the table @p opts into @p base: 0 with EINVAL pending
+ * on a bad value or an unknown key ("unknown <what> option"). */
+static int lo_opt_set(void *base, const lo_opt *opts, size_t n, const char *key, json_t *v,
+                      const char *what)
+{
+    const lo_opt *opt = lo_opt_find(opts, n, key);
+
+    if (!opt) {
+        lo_error_set(ODOO_EINVAL, "unknown %s option '%s'", what, key);
+        return 0;
+    }
+    return lo_opt_store(base, opt, v, what);
+}
+
+/* Wipe the secret options of a table (and their aliases) in our copy of the options. */
+static void lo_wipe_secrets(json_t *obj, const lo_opt *opts, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (opts[i].secret) {
+            lo_wipe_member(obj, opts[i].key);
+            if (opts[i].alias)
+                lo_wipe_member(obj, opts[i].alias);
+        }
+    }
+}
+
 /* Put ODOO_* environment variables into @p o for the keys it lacks. */
 static int lo_options_from_env(json_t *o)
 {
@@ -585,10 +631,8 @@ static int lo_options_from_env(json_t *o)
     };
     size_t i;
 
-    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-        const lo_opt *opt = lo_opt_find(lo_client_opts,
-                                        sizeof(lo_client_opts) / sizeof(lo_client_opts[0]),
-                                        map[i][0]);
+    for (i = 0; i < LO_COUNT(map); i++) {
+        const lo_opt *opt = lo_opt_find(lo_client_opts, LO_COUNT(lo_client_opts), map[i][0]);
         const char *val = getenv(map[i][1]);
 
         if (json_object_get(o, opt->key) || (opt->alias && json_object_get(o, opt->alias)))
@@ -606,23 +650,17 @@ static int lo_options_from_env(json_t *o)
 lo_session *new_lo_session(json_t *options)
 {
     odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
-    const size_t nopts = sizeof(lo_client_opts) / sizeof(lo_client_opts[0]);
-    json_t *opts = NULL, *context = NULL, *tmp = NULL, *env;
+    const size_t nopts = LO_COUNT(lo_client_opts);
+    json_t *opts = NULL, *context = NULL, *env;
     const char *key;
     json_t *v;
     lo_session *s = NULL;
     int rc, ok = 0;
-    size_t i;
 
-    if (!lo_want_object(&options, &tmp, "session options"))
-        return NULL;
     /* A private copy: secrets are wiped from it, the env step adds to it. */
-    opts = options ? json_deep_copy(options) : json_object();
-    json_decref(tmp);
-    if (!opts) {
-        lo_error_set(ODOO_ENOMEM, "session options: out of memory");
+    opts = lo_options_copy(options, "session options");
+    if (!opts)
         return NULL;
-    }
     env = json_object_get(opts, "env");
     if (env && !json_is_boolean(env)) {
         lo_error_set(ODOO_EINVAL, "session option 'env' must be a boolean, not %s",
@@ -632,8 +670,6 @@ lo_session *new_lo_session(json_t *options)
     if (json_is_true(env) && !lo_options_from_env(opts))
         goto out;
     json_object_foreach(opts, key, v) {
-        const lo_opt *opt;
-
         if (strcmp(key, "env") == 0)
             continue;
         if (strcmp(key, "context") == 0) {
@@ -646,12 +682,7 @@ lo_session *new_lo_session(json_t *options)
             context = json_is_object(v) ? v : NULL;
             continue;
         }
-        opt = lo_opt_find(lo_client_opts, nopts, key);
-        if (!opt) {
-            lo_error_set(ODOO_EINVAL, "unknown session option '%s'", key);
-            goto out;
-        }
-        if (!lo_opt_store(&o, opt, v, "session"))
+        if (!lo_opt_set(&o, lo_client_opts, nopts, key, v, "session"))
             goto out;
     }
     if (!o.url) {
@@ -669,53 +700,35 @@ lo_session *new_lo_session(json_t *options)
     }
     rc = odoo_client_new(&s->client, &o);
     if (rc != ODOO_OK) {
+        lo_error_set(rc, "cannot create the session: %s",
+                     s->client ? odoo_error_message(odoo_client_last_error(s->client))
+                               : odoo_strerror(rc));
+        odoo_client_free(s->client);
         s->client = NULL;
-        lo_error_set(rc, "cannot create the session: %s%s", odoo_strerror(rc),
-                     rc == ODOO_EINVAL ? " (check the url, the timeouts and the transport)" : "");
         goto out;
     }
     s->refs = 1;
     if (context && json_object_size(context) > 0 &&
-        (rc = odoo_client_set_context(s->client, context)) != ODOO_OK) {
-        lo_fail(s, rc);
+        !lo_check(s, odoo_client_set_context(s->client, context)))
         goto out;
-    }
     ok = 1;
 out:
-    for (i = 0; i < nopts; i++) {
-        if (lo_client_opts[i].secret) {
-            lo_wipe_member(opts, lo_client_opts[i].key);
-            if (lo_client_opts[i].alias)
-                lo_wipe_member(opts, lo_client_opts[i].alias);
-        }
-    }
+    lo_wipe_secrets(opts, lo_client_opts, nopts);
     json_decref(opts);
     if (!ok && s) {
-        odoo_client_free(s->client);
-        pthread_mutex_destroy(&s->lock);
-        free(s->url);
-        free(s);
+        lo_session_free(s);
         s = NULL;
     }
     return s;
 }
 
-static void lo__session_login(lo_session *s)
+/* Run an operation without arguments on the open client (login, logout). */
+static void lo_session_run(lo_session *s, int (*op)(odoo_client *))
 {
     odoo_client *c = lo_client(s);
-    int rc;
 
-    if (c && (rc = odoo_client_login(c)) != ODOO_OK)
-        lo_fail(s, rc);
-}
-
-static void lo__session_logout(lo_session *s)
-{
-    odoo_client *c = lo_client(s);
-    int rc;
-
-    if (c && (rc = odoo_client_logout(c)) != ODOO_OK)
-        lo_fail(s, rc);
+    if (c)
+        lo_check(s, op(c));
 }
 
 static json_t *lo__session_call_kw(lo_session *s, const char *model, const char *method,
@@ -734,11 +747,7 @@ static json_t *lo__session_call_kw(lo_session *s, const char *model, const char 
     rc = odoo_call_kw(c, &out, model, method, args, kwargs, context);
     json_decref(tk);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static json_t *lo__session_search_read(lo_session *s, const char *model, json_t *domain,
@@ -759,11 +768,7 @@ static json_t *lo__session_search_read(lo_session *s, const char *model, json_t 
     rc = odoo_search_read(c, &out, model, domain, names, order, limit, offset, context);
     free(names);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static json_t *lo__session_read(lo_session *s, const char *model, json_t *ids, json_t *fields,
@@ -785,11 +790,7 @@ static json_t *lo__session_read(lo_session *s, const char *model, json_t *ids, j
     free(names);
     json_decref(ti);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static json_t *lo__session_search(lo_session *s, const char *model, json_t *domain,
@@ -803,11 +804,7 @@ static json_t *lo__session_search(lo_session *s, const char *model, json_t *doma
         return NULL;
     rc = odoo_search(c, &out, model, domain, order, limit, offset, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static long long lo__session_search_count(lo_session *s, const char *model, json_t *domain,
@@ -822,11 +819,7 @@ static long long lo__session_search_count(lo_session *s, const char *model, json
         return 0;
     rc = odoo_search_count(c, &n, model, domain, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return 0;
-    }
-    return n;
+    return lo_check(s, rc) ? n : 0;
 }
 
 static void lo__session_write(lo_session *s, const char *model, json_t *ids, json_t *values,
@@ -834,7 +827,6 @@ static void lo__session_write(lo_session *s, const char *model, json_t *ids, jso
 {
     odoo_client *c = lo_client(s);
     json_t *ti = NULL, *tv = NULL, *tc = NULL;
-    int rc;
 
     if (!c || !lo_want_ids(&ids, &ti))
         return;
@@ -842,9 +834,7 @@ static void lo__session_write(lo_session *s, const char *model, json_t *ids, jso
         lo_error_set(ODOO_EINVAL, "values are required");
     } else if (lo_want_object(&values, &tv, "values") &&
                lo_want_object(&context, &tc, "context")) {
-        rc = odoo_write(c, model, ids, values, context);
-        if (rc != ODOO_OK)
-            lo_fail(s, rc);
+        lo_check(s, odoo_write(c, model, ids, values, context));
     }
     json_decref(ti);
     json_decref(tv);
@@ -867,26 +857,18 @@ static json_t *lo__session_create(lo_session *s, const char *model, json_t *valu
         return NULL;
     rc = odoo_create(c, &out, model, values, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static void lo__session_unlink(lo_session *s, const char *model, json_t *ids, json_t *context)
 {
     odoo_client *c = lo_client(s);
     json_t *ti = NULL, *tc = NULL;
-    int rc;
 
     if (!c || !lo_want_ids(&ids, &ti))
         return;
-    if (lo_want_object(&context, &tc, "context")) {
-        rc = odoo_unlink(c, model, ids, context);
-        if (rc != ODOO_OK)
-            lo_fail(s, rc);
-    }
+    if (lo_want_object(&context, &tc, "context"))
+        lo_check(s, odoo_unlink(c, model, ids, context));
     json_decref(ti);
     json_decref(tc);
 }
@@ -908,11 +890,7 @@ static json_t *lo__session_fields_get(lo_session *s, const char *model, json_t *
     rc = odoo_fields_get(c, &out, model, attrs, context);
     free(attrs);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static void lo__session_fields_check(lo_session *s, const char *model, json_t *fields)
@@ -927,30 +905,41 @@ static void lo__session_fields_check(lo_session *s, const char *model, json_t *f
         return;
     rc = odoo_fields_check(c, model, names);
     free(names);
-    if (rc != ODOO_OK)
-        lo_fail(s, rc);
+    lo_check(s, rc);
+}
+
+/* The arguments of the batch calls: the open client, @p chunk as a size in *n,
+ * @p list (named @p what) a list, @p context an optional object (*tc: release
+ * it). NULL with the error pending. */
+static odoo_client *lo_batch_args(lo_session *s, long chunk, size_t *n, json_t *list,
+                                  const char *what, json_t **context, json_t **tc)
+{
+    odoo_client *c = lo_client(s);
+
+    if (!c || !lo_want_size(chunk, n, "chunk"))
+        return NULL;
+    if (!list) {
+        lo_error_set(ODOO_EINVAL, "%s are required", what);
+        return NULL;
+    }
+    if (!lo_want_array(list, what) || !lo_want_object(context, tc, "context"))
+        return NULL;
+    return c;
 }
 
 static json_t *lo__session_create_batch(lo_session *s, const char *model, json_t *records,
                                         long chunk, json_t *context)
 {
-    odoo_client *c = lo_client(s);
     json_t *ids = NULL, *tc = NULL;
+    odoo_client *c;
     size_t n;
     int rc;
 
-    if (!c || !lo_want_size(chunk, &n, "chunk"))
-        return NULL;
-    if (!records) {
-        lo_error_set(ODOO_EINVAL, "records are required");
-        return NULL;
-    }
-    if (!lo_want_array(records, "records") || !lo_want_object(&context, &tc, "context"))
+    if (!(c = lo_batch_args(s, chunk, &n, records, "records", &context, &tc)))
         return NULL;
     rc = odoo_create_batch(c, &ids, model, records, n, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
+    if (!lo_check(s, rc)) {
         lo_error_set_created(ids ? ids : json_array());
         return NULL;
     }
@@ -960,54 +949,34 @@ static json_t *lo__session_create_batch(lo_session *s, const char *model, json_t
 static unsigned long lo__session_write_grouped(lo_session *s, const char *model, json_t *updates,
                                                long chunk, json_t *context)
 {
-    odoo_client *c = lo_client(s);
     json_t *tc = NULL;
     unsigned long calls = 0;
+    odoo_client *c;
     size_t n;
     int rc;
 
-    if (!c || !lo_want_size(chunk, &n, "chunk"))
-        return 0;
-    if (!updates) {
-        lo_error_set(ODOO_EINVAL, "updates are required");
-        return 0;
-    }
-    if (!lo_want_array(updates, "updates") || !lo_want_object(&context, &tc, "context"))
+    if (!(c = lo_batch_args(s, chunk, &n, updates, "updates", &context, &tc)))
         return 0;
     rc = odoo_write_grouped(c, model, updates, n, &calls, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return 0;
-    }
-    return calls;
+    return lo_check(s, rc) ? calls : 0;
 }
 
 static json_t *lo__session_upsert(lo_session *s, const char *model, const char *key_field,
                                   json_t *records, long chunk, json_t *context,
                                   bool skip_unchanged)
 {
-    odoo_client *c = lo_client(s);
     json_t *out = NULL, *tc = NULL;
+    odoo_client *c;
     size_t n;
     int rc;
 
-    if (!c || !lo_want_size(chunk, &n, "chunk"))
-        return NULL;
-    if (!records) {
-        lo_error_set(ODOO_EINVAL, "records are required");
-        return NULL;
-    }
-    if (!lo_want_array(records, "records") || !lo_want_object(&context, &tc, "context"))
+    if (!(c = lo_batch_args(s, chunk, &n, records, "records", &context, &tc)))
         return NULL;
     rc = odoo_upsert_ex(c, &out, model, key_field, records, n,
                         skip_unchanged ? ODOO_UPSERT_SKIP_UNCHANGED : 0u, context);
     json_decref(tc);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
-        return NULL;
-    }
-    return out;
+    return lo_check(s, rc) ? out : NULL;
 }
 
 static void lo__session_context_set(lo_session *s, json_t *context)
@@ -1020,94 +989,22 @@ static void lo__session_context_set(lo_session *s, json_t *context)
         return;
     rc = odoo_client_set_context(c, context && json_object_size(context) ? context : NULL);
     json_decref(tc);
-    if (rc != ODOO_OK)
-        lo_fail(s, rc);
+    lo_check(s, rc);
 }
 
-/* A new reference to a borrowed value of the client (NULL stays NULL). */
-static json_t *lo_copy(const json_t *v)
+/* A new reference to a value the open client lends (NULL stays NULL). */
+static json_t *lo_client_copy(lo_session *s, const json_t *(*get)(const odoo_client *))
 {
-    json_t *c;
+    odoo_client *c = lo_client(s);
+    const json_t *v = c ? get(c) : NULL;
+    json_t *copy;
 
     if (!v)
         return NULL;
-    c = json_deep_copy(v);
-    if (!c)
+    copy = json_deep_copy(v);
+    if (!copy)
         lo_error_set(ODOO_ENOMEM, "out of memory");
-    return c;
-}
-
-static json_t *lo__session_context_get(lo_session *s)
-{
-    odoo_client *c = lo_client(s);
-
-    return c ? lo_copy(odoo_client_context(c)) : NULL;
-}
-
-static json_t *lo__session_user_context_get(lo_session *s)
-{
-    odoo_client *c = lo_client(s);
-
-    return c ? lo_copy(odoo_client_user_context(c)) : NULL;
-}
-
-static json_t *lo__session_session_info_get(lo_session *s)
-{
-    odoo_client *c = lo_client(s);
-
-    return c ? lo_copy(odoo_client_session_info(c)) : NULL;
-}
-
-/* Read-only attributes: a closed session answers 0 / NULL rather than failing,
- * so that printing a closed session works. */
-static int lo__session_uid_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_uid(s->client) : 0;
-}
-
-static const char *lo__session_server_version_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_server_version(s->client) : NULL;
-}
-
-static int lo__session_server_major_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_server_major(s->client) : 0;
-}
-
-static const char *lo__session_transport_get(lo_session *s)
-{
-    return s && s->client ? odoo_transport_name(odoo_client_transport(s->client)) : NULL;
-}
-
-static int lo__session_last_http_status_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_last_http_status(s->client) : 0;
-}
-
-static unsigned long lo__session_retry_count_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_retry_count(s->client) : 0;
-}
-
-static unsigned long lo__session_reauth_count_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_reauth_count(s->client) : 0;
-}
-
-static unsigned long lo__session_login_count_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_login_count(s->client) : 0;
-}
-
-static unsigned long lo__session_request_count_get(lo_session *s)
-{
-    return s && s->client ? odoo_client_request_count(s->client) : 0;
-}
-
-const char *lo_session_url_get(lo_session *s)
-{
-    return s ? s->url : NULL;
+    return copy;
 }
 
 /* ==== iterators ==================================================================== */
@@ -1145,8 +1042,7 @@ static lo_iter *lo_iter_make(lo_session *s, const char *model, json_t *domain, j
     if (rc == ODOO_OK && changed && overlap >= 0)
         rc = overlap > 31L * 86400 ? ODOO_EINVAL
                                    : odoo_iter_set_overlap(it->it, (unsigned int)overlap);
-    if (rc != ODOO_OK) {
-        lo_fail(s, rc);
+    if (!lo_check(s, rc)) {
         odoo_iter_free(it->it);
         free(it);
         return NULL;
@@ -1156,21 +1052,6 @@ static lo_iter *lo_iter_make(lo_session *s, const char *model, json_t *domain, j
     return it;
 }
 
-static lo_iter *lo__session_iterate(lo_session *s, const char *model, json_t *domain,
-                                    json_t *fields, long page_size)
-{
-    return lo_iter_make(s, model, domain, fields, page_size, 0, NULL, 0, -1);
-}
-
-static lo_iter *lo__session_changed_since(lo_session *s, const char *model, json_t *domain,
-                                          json_t *fields, long page_size,
-                                          const char *since_write_date, long long since_id,
-                                          long overlap)
-{
-    return lo_iter_make(s, model, domain, fields, page_size, 1, since_write_date, since_id,
-                        overlap);
-}
-
 /* Under the session's lock. */
 static void lo_iter_end(lo_iter *it)
 {
@@ -1178,24 +1059,6 @@ static void lo_iter_end(lo_iter *it)
         odoo_iter_free(it->it);
         it->it = NULL;
     }
-}
-
-void lo_iter_close(lo_iter *it)
-{
-    if (!it)
-        return;
-    lo_lock(it->session);
-    lo_iter_end(it);
-    lo_unlock(it->session);
-}
-
-void delete_lo_iter(lo_iter *it)
-{
-    if (!it)
-        return;
-    lo_iter_close(it);
-    lo_session_unref(it->session);
-    free(it);
 }
 
 /* The C iterator, or NULL: at the end (nothing pending) or when its session
@@ -1212,36 +1075,22 @@ static odoo_iter *lo_iter_live(lo_iter *it)
     return it->it;
 }
 
-static json_t *lo__iter_next(lo_iter *it)
+/* One step (odoo_iter_next, odoo_iter_next_page): what it hands out, or NULL
+ * at the end or on error (pending). */
+static json_t *lo_iter_step(lo_iter *it, int (*step)(odoo_iter *, json_t **))
 {
     odoo_iter *i = lo_iter_live(it);
-    json_t *rec = NULL;
+    json_t *out = NULL;
     int rc;
 
     if (!i)
         return NULL;
-    rc = odoo_iter_next(i, &rec);
+    rc = step(i, &out);
     if (rc < 0) {
-        lo_fail(it->session, rc);
+        lo_check(it->session, rc);
         return NULL;
     }
-    return rc == 1 ? rec : NULL;
-}
-
-static json_t *lo__iter_next_page(lo_iter *it)
-{
-    odoo_iter *i = lo_iter_live(it);
-    json_t *page = NULL;
-    int rc;
-
-    if (!i)
-        return NULL;
-    rc = odoo_iter_next_page(i, &page);
-    if (rc < 0) {
-        lo_fail(it->session, rc);
-        return NULL;
-    }
-    return rc > 0 ? page : NULL;
+    return rc > 0 ? out : NULL;
 }
 
 static void lo__iter_cursor(lo_iter *it, const char **write_date, long long *id)
@@ -1252,16 +1101,14 @@ static void lo__iter_cursor(lo_iter *it, const char **write_date, long long *id)
         odoo_iter_cursor(it->it, write_date, id);
 }
 
-static unsigned long long lo__iter_count_get(lo_iter *it)
+void delete_lo_iter(lo_iter *it)
 {
-    return it && it->it ? odoo_iter_count(it->it) : 0;
+    if (!it)
+        return;
+    lo_iter_close(it);
+    lo_session_unref(it->session);
+    free(it);
 }
-
-static unsigned long lo__iter_pages_get(lo_iter *it)
-{
-    return it && it->it ? odoo_iter_pages(it->it) : 0;
-}
-
 
 /* ==== the public functions: one thread at a time per session ========================= */
 /*
@@ -1269,361 +1116,139 @@ static unsigned long lo__iter_pages_get(lo_iter *it)
  * interpreter's lock (Python threads) and sessions shared between threads stay
  * consistent: calls on one session are serialised, calls on different sessions
  * run in parallel.
+ *
+ * LO_LOCKED(type, name, session, params, call) defines the function
+ * `type name params` that evaluates @p call under the lock of @p session (no
+ * lock for a NULL session) and returns its value; LO_LOCKED_VOID is the same
+ * without a value. The errors are the call's own (pending, see lo_check()).
  */
+#define LO_LOCKED(type, name, session, params, call) \
+    type name params                                 \
+    {                                                \
+        lo_session *lo_held = (session);             \
+        type lo_value;                               \
+                                                     \
+        lo_lock(lo_held);                            \
+        lo_value = (call);                           \
+        lo_unlock(lo_held);                          \
+        return lo_value;                             \
+    }
+#define LO_LOCKED_VOID(name, session, params, call) \
+    void name params                                \
+    {                                               \
+        lo_session *lo_held = (session);            \
+                                                    \
+        lo_lock(lo_held);                           \
+        call;                                       \
+        lo_unlock(lo_held);                         \
+    }
+/* The session an iterator locks. */
+#define LO_ITER_SESSION(it) ((it) ? (it)->session : NULL)
+/* An attribute of the client: a closed session answers 0 / NULL rather than
+ * failing, so that printing a closed session works. */
+#define LO_ATTR(s, expr) ((s) && (s)->client ? (expr) : 0)
 
-void lo_session_login(lo_session *s)
+/* ---- sessions ---- */
+LO_LOCKED_VOID(lo_session_close, s, (lo_session *s), lo_session_end(s))
+LO_LOCKED_VOID(lo_session_login, s, (lo_session *s), lo_session_run(s, odoo_client_login))
+LO_LOCKED_VOID(lo_session_logout, s, (lo_session *s), lo_session_run(s, odoo_client_logout))
+LO_LOCKED(json_t *, lo_session_call_kw, s,
+          (lo_session *s, const char *model, const char *method, json_t *args, json_t *kwargs,
+           json_t *context),
+          lo__session_call_kw(s, model, method, args, kwargs, context))
+LO_LOCKED(json_t *, lo_session_search_read, s,
+          (lo_session *s, const char *model, json_t *domain, json_t *fields, const char *order,
+           long limit, long offset, json_t *context),
+          lo__session_search_read(s, model, domain, fields, order, limit, offset, context))
+LO_LOCKED(json_t *, lo_session_read, s,
+          (lo_session *s, const char *model, json_t *ids, json_t *fields, json_t *context),
+          lo__session_read(s, model, ids, fields, context))
+LO_LOCKED(json_t *, lo_session_search, s,
+          (lo_session *s, const char *model, json_t *domain, const char *order, long limit,
+           long offset, json_t *context),
+          lo__session_search(s, model, domain, order, limit, offset, context))
+LO_LOCKED(long long, lo_session_search_count, s,
+          (lo_session *s, const char *model, json_t *domain, json_t *context),
+          lo__session_search_count(s, model, domain, context))
+LO_LOCKED_VOID(lo_session_write, s,
+               (lo_session *s, const char *model, json_t *ids, json_t *values, json_t *context),
+               lo__session_write(s, model, ids, values, context))
+LO_LOCKED(json_t *, lo_session_create, s,
+          (lo_session *s, const char *model, json_t *values, json_t *context),
+          lo__session_create(s, model, values, context))
+LO_LOCKED_VOID(lo_session_unlink, s,
+               (lo_session *s, const char *model, json_t *ids, json_t *context),
+               lo__session_unlink(s, model, ids, context))
+LO_LOCKED(json_t *, lo_session_fields_get, s,
+          (lo_session *s, const char *model, json_t *attributes, json_t *context),
+          lo__session_fields_get(s, model, attributes, context))
+LO_LOCKED_VOID(lo_session_fields_check, s, (lo_session *s, const char *model, json_t *fields),
+               lo__session_fields_check(s, model, fields))
+LO_LOCKED(json_t *, lo_session_create_batch, s,
+          (lo_session *s, const char *model, json_t *records, long chunk, json_t *context),
+          lo__session_create_batch(s, model, records, chunk, context))
+LO_LOCKED(unsigned long, lo_session_write_grouped, s,
+          (lo_session *s, const char *model, json_t *updates, long chunk, json_t *context),
+          lo__session_write_grouped(s, model, updates, chunk, context))
+LO_LOCKED(json_t *, lo_session_upsert, s,
+          (lo_session *s, const char *model, const char *key_field, json_t *records, long chunk,
+           json_t *context, bool skip_unchanged),
+          lo__session_upsert(s, model, key_field, records, chunk, context, skip_unchanged))
+LO_LOCKED(lo_iter *, lo_session_iterate, s,
+          (lo_session *s, const char *model, json_t *domain, json_t *fields, long page_size),
+          lo_iter_make(s, model, domain, fields, page_size, 0, NULL, 0, -1))
+LO_LOCKED(lo_iter *, lo_session_changed_since, s,
+          (lo_session *s, const char *model, json_t *domain, json_t *fields, long page_size,
+           const char *since_write_date, long long since_id, long overlap),
+          lo_iter_make(s, model, domain, fields, page_size, 1, since_write_date, since_id,
+                       overlap))
+
+/* ---- session attributes ---- */
+LO_LOCKED_VOID(lo_session_context_set, s, (lo_session *s, json_t *context),
+               lo__session_context_set(s, context))
+LO_LOCKED(json_t *, lo_session_context_get, s, (lo_session *s),
+          lo_client_copy(s, odoo_client_context))
+LO_LOCKED(json_t *, lo_session_user_context_get, s, (lo_session *s),
+          lo_client_copy(s, odoo_client_user_context))
+LO_LOCKED(json_t *, lo_session_session_info_get, s, (lo_session *s),
+          lo_client_copy(s, odoo_client_session_info))
+LO_LOCKED(bool, lo_session_closed_get, s, (lo_session *s), !s || !s->client)
+LO_LOCKED(int, lo_session_uid_get, s, (lo_session *s), LO_ATTR(s, odoo_client_uid(s->client)))
+LO_LOCKED(const char *, lo_session_server_version_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_server_version(s->client)))
+LO_LOCKED(int, lo_session_server_major_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_server_major(s->client)))
+LO_LOCKED(const char *, lo_session_transport_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_transport_name(odoo_client_transport(s->client))))
+LO_LOCKED(int, lo_session_last_http_status_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_last_http_status(s->client)))
+LO_LOCKED(unsigned long, lo_session_retry_count_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_retry_count(s->client)))
+LO_LOCKED(unsigned long, lo_session_reauth_count_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_reauth_count(s->client)))
+LO_LOCKED(unsigned long, lo_session_login_count_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_login_count(s->client)))
+LO_LOCKED(unsigned long, lo_session_request_count_get, s, (lo_session *s),
+          LO_ATTR(s, odoo_client_request_count(s->client)))
+
+const char *lo_session_url_get(lo_session *s)
 {
-    lo_lock(s);
-    lo__session_login(s);
-    lo_unlock(s);
+    return s ? s->url : NULL; /* set once at creation: no lock */
 }
 
-void lo_session_logout(lo_session *s)
-{
-    lo_lock(s);
-    lo__session_logout(s);
-    lo_unlock(s);
-}
-
-json_t *lo_session_call_kw(lo_session *s, const char *model, const char *method, json_t *args,
-                           json_t *kwargs, json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_call_kw(s, model, method, args, kwargs, context);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_search_read(lo_session *s, const char *model, json_t *domain,
-                               json_t *fields, const char *order, long limit, long offset,
-                               json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_search_read(s, model, domain, fields, order, limit, offset, context);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_read(lo_session *s, const char *model, json_t *ids, json_t *fields,
-                        json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_read(s, model, ids, fields, context);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_search(lo_session *s, const char *model, json_t *domain, const char *order,
-                          long limit, long offset, json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_search(s, model, domain, order, limit, offset, context);
-    lo_unlock(s);
-    return r;
-}
-
-long long lo_session_search_count(lo_session *s, const char *model, json_t *domain,
-                                  json_t *context)
-{
-    long long r;
-
-    lo_lock(s);
-    r = lo__session_search_count(s, model, domain, context);
-    lo_unlock(s);
-    return r;
-}
-
-void lo_session_write(lo_session *s, const char *model, json_t *ids, json_t *values,
-                      json_t *context)
-{
-    lo_lock(s);
-    lo__session_write(s, model, ids, values, context);
-    lo_unlock(s);
-}
-
-json_t *lo_session_create(lo_session *s, const char *model, json_t *values, json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_create(s, model, values, context);
-    lo_unlock(s);
-    return r;
-}
-
-void lo_session_unlink(lo_session *s, const char *model, json_t *ids, json_t *context)
-{
-    lo_lock(s);
-    lo__session_unlink(s, model, ids, context);
-    lo_unlock(s);
-}
-
-json_t *lo_session_fields_get(lo_session *s, const char *model, json_t *attributes,
-                              json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_fields_get(s, model, attributes, context);
-    lo_unlock(s);
-    return r;
-}
-
-void lo_session_fields_check(lo_session *s, const char *model, json_t *fields)
-{
-    lo_lock(s);
-    lo__session_fields_check(s, model, fields);
-    lo_unlock(s);
-}
-
-json_t *lo_session_create_batch(lo_session *s, const char *model, json_t *records, long chunk,
-                                json_t *context)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_create_batch(s, model, records, chunk, context);
-    lo_unlock(s);
-    return r;
-}
-
-unsigned long lo_session_write_grouped(lo_session *s, const char *model, json_t *updates,
-                                       long chunk, json_t *context)
-{
-    unsigned long r;
-
-    lo_lock(s);
-    r = lo__session_write_grouped(s, model, updates, chunk, context);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_upsert(lo_session *s, const char *model, const char *key_field,
-                          json_t *records, long chunk, json_t *context, bool skip_unchanged)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_upsert(s, model, key_field, records, chunk, context, skip_unchanged);
-    lo_unlock(s);
-    return r;
-}
-
-void lo_session_context_set(lo_session *s, json_t *context)
-{
-    lo_lock(s);
-    lo__session_context_set(s, context);
-    lo_unlock(s);
-}
-
-json_t *lo_session_context_get(lo_session *s)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_context_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_user_context_get(lo_session *s)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_user_context_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_session_session_info_get(lo_session *s)
-{
-    json_t *r;
-
-    lo_lock(s);
-    r = lo__session_session_info_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-int lo_session_uid_get(lo_session *s)
-{
-    int r;
-
-    lo_lock(s);
-    r = lo__session_uid_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-const char *lo_session_server_version_get(lo_session *s)
-{
-    const char *r;
-
-    lo_lock(s);
-    r = lo__session_server_version_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-int lo_session_server_major_get(lo_session *s)
-{
-    int r;
-
-    lo_lock(s);
-    r = lo__session_server_major_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-const char *lo_session_transport_get(lo_session *s)
-{
-    const char *r;
-
-    lo_lock(s);
-    r = lo__session_transport_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-int lo_session_last_http_status_get(lo_session *s)
-{
-    int r;
-
-    lo_lock(s);
-    r = lo__session_last_http_status_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-unsigned long lo_session_retry_count_get(lo_session *s)
-{
-    unsigned long r;
-
-    lo_lock(s);
-    r = lo__session_retry_count_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-unsigned long lo_session_reauth_count_get(lo_session *s)
-{
-    unsigned long r;
-
-    lo_lock(s);
-    r = lo__session_reauth_count_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-unsigned long lo_session_login_count_get(lo_session *s)
-{
-    unsigned long r;
-
-    lo_lock(s);
-    r = lo__session_login_count_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-unsigned long lo_session_request_count_get(lo_session *s)
-{
-    unsigned long r;
-
-    lo_lock(s);
-    r = lo__session_request_count_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-lo_iter *lo_session_iterate(lo_session *s, const char *model, json_t *domain, json_t *fields,
-                            long page_size)
-{
-    lo_iter *r;
-
-    lo_lock(s);
-    r = lo__session_iterate(s, model, domain, fields, page_size);
-    lo_unlock(s);
-    return r;
-}
-
-lo_iter *lo_session_changed_since(lo_session *s, const char *model, json_t *domain,
-                                  json_t *fields, long page_size, const char *since_write_date,
-                                  long long since_id, long overlap)
-{
-    lo_iter *r;
-
-    lo_lock(s);
-    r = lo__session_changed_since(s, model, domain, fields, page_size, since_write_date, since_id,
-                                  overlap);
-    lo_unlock(s);
-    return r;
-}
-
-bool lo_session_closed_get(lo_session *s)
-{
-    bool r;
-
-    lo_lock(s);
-    r = lo__session_closed_get(s);
-    lo_unlock(s);
-    return r;
-}
-
-json_t *lo_iter_next(lo_iter *it)
-{
-    json_t *r;
-
-    lo_lock(it ? it->session : NULL);
-    r = lo__iter_next(it);
-    lo_unlock(it ? it->session : NULL);
-    return r;
-}
-
-json_t *lo_iter_next_page(lo_iter *it)
-{
-    json_t *r;
-
-    lo_lock(it ? it->session : NULL);
-    r = lo__iter_next_page(it);
-    lo_unlock(it ? it->session : NULL);
-    return r;
-}
-
-void lo_iter_cursor(lo_iter *it, const char **write_date, long long *id)
-{
-    lo_lock(it ? it->session : NULL);
-    lo__iter_cursor(it, write_date, id);
-    lo_unlock(it ? it->session : NULL);
-}
-
-unsigned long long lo_iter_count_get(lo_iter *it)
-{
-    unsigned long long r;
-
-    lo_lock(it ? it->session : NULL);
-    r = lo__iter_count_get(it);
-    lo_unlock(it ? it->session : NULL);
-    return r;
-}
-
-unsigned long lo_iter_pages_get(lo_iter *it)
-{
-    unsigned long r;
-
-    lo_lock(it ? it->session : NULL);
-    r = lo__iter_pages_get(it);
-    lo_unlock(it ? it->session : NULL);
-    return r;
-}
+/* ---- iterators ---- */
+LO_LOCKED(json_t *, lo_iter_next, LO_ITER_SESSION(it), (lo_iter *it),
+          lo_iter_step(it, odoo_iter_next))
+LO_LOCKED(json_t *, lo_iter_next_page, LO_ITER_SESSION(it), (lo_iter *it),
+          lo_iter_step(it, odoo_iter_next_page))
+LO_LOCKED_VOID(lo_iter_close, LO_ITER_SESSION(it), (lo_iter *it), lo_iter_end(it))
+LO_LOCKED_VOID(lo_iter_cursor, LO_ITER_SESSION(it),
+               (lo_iter *it, const char **write_date, long long *id),
+               lo__iter_cursor(it, write_date, id))
+LO_LOCKED(unsigned long long, lo_iter_count_get, LO_ITER_SESSION(it), (lo_iter *it),
+          it && it->it ? odoo_iter_count(it->it) : 0)
+LO_LOCKED(unsigned long, lo_iter_pages_get, LO_ITER_SESSION(it), (lo_iter *it),
+          it && it->it ? odoo_iter_pages(it->it) : 0)
 
 /* ==== sinks ======================================================================== */
 
@@ -1631,8 +1256,11 @@ struct lo_sink {
     odoo_sink *sink; /* NULL once aborted */
 };
 
-static int lo_sink_fail(lo_sink *k, int rc)
+/* As lo_check(), with the sink's error. */
+static int lo_sink_check(lo_sink *k, int rc)
 {
+    if (rc == ODOO_OK)
+        return 1;
     lo_error_set_from(rc, k && k->sink ? odoo_sink_last_error(k->sink) : NULL);
     return 0;
 }
@@ -1681,7 +1309,7 @@ static const lo_opt lo_json_sink_opts[] = {
 lo_sink *lo_json_sink_open(json_t *options)
 {
     odoo_json_sink_options o = ODOO_JSON_SINK_OPTIONS_INIT;
-    const size_t nopts = sizeof(lo_json_sink_opts) / sizeof(lo_json_sink_opts[0]);
+    const size_t nopts = LO_COUNT(lo_json_sink_opts);
     json_t *tmp = NULL, *v;
     odoo_sink *sink = NULL;
     const char *key;
@@ -1691,8 +1319,6 @@ lo_sink *lo_json_sink_open(json_t *options)
     if (!lo_want_object(&options, &tmp, "sink options"))
         return NULL;
     json_object_foreach(options, key, v) {
-        const lo_opt *opt;
-
         if (strcmp(key, "format") == 0) {
             const char *f = json_string_value(v);
 
@@ -1720,12 +1346,7 @@ lo_sink *lo_json_sink_open(json_t *options)
             o.file_mode = (unsigned int)json_integer_value(v);
             continue;
         }
-        opt = lo_opt_find(lo_json_sink_opts, nopts, key);
-        if (!opt) {
-            lo_error_set(ODOO_EINVAL, "unknown json sink option '%s'", key);
-            goto out;
-        }
-        if (!lo_opt_store(&o, opt, v, "json sink"))
+        if (!lo_opt_set(&o, lo_json_sink_opts, nopts, key, v, "json sink"))
             goto out;
     }
     if (!o.path) {
@@ -1798,30 +1419,26 @@ static int lo_ddb_type(json_t *v, odoo_dynamodb_type *out, const char *key)
     return 1;
 }
 
-/* The AWS client options of an options object: 1 when @p key is one (stored),
- * 0 when it is not, -1 on a bad value (pending). */
+/* Store an AWS client option of an options object: 1 when stored, 0 with
+ * EINVAL pending on a bad value or when @p key is none ("unknown <owner> option"). */
 static int lo_aws_option(odoo_aws_options *ao, odoo_aws_credentials_options *co,
-                         const char *key, json_t *v)
+                         const char *key, json_t *v, const char *owner)
 {
     const lo_opt *opt;
 
-    if ((opt = lo_opt_find(lo_aws_opts, sizeof(lo_aws_opts) / sizeof(lo_aws_opts[0]), key)))
-        return lo_opt_store(ao, opt, v, "dynamodb") ? 1 : -1;
-    if ((opt = lo_opt_find(lo_creds_opts, sizeof(lo_creds_opts) / sizeof(lo_creds_opts[0]), key)))
-        return lo_opt_store(co, opt, v, "dynamodb") ? 1 : -1;
+    if ((opt = lo_opt_find(lo_aws_opts, LO_COUNT(lo_aws_opts), key)))
+        return lo_opt_store(ao, opt, v, "dynamodb");
+    if ((opt = lo_opt_find(lo_creds_opts, LO_COUNT(lo_creds_opts), key)))
+        return lo_opt_store(co, opt, v, "dynamodb");
+    lo_error_set(ODOO_EINVAL, "unknown %s option '%s'", owner, key);
     return 0;
 }
 
 /* Wipe the secrets of our copy of the options, then release it. */
 static void lo_aws_options_done(json_t *opts)
 {
-    size_t i;
-
-    for (i = 0; i < sizeof(lo_creds_opts) / sizeof(lo_creds_opts[0]); i++) {
-        if (lo_creds_opts[i].secret)
-            lo_wipe_member(opts, lo_creds_opts[i].key);
-    }
-    lo_wipe_member(opts, "proxy");
+    lo_wipe_secrets(opts, lo_creds_opts, LO_COUNT(lo_creds_opts));
+    lo_wipe_secrets(opts, lo_aws_opts, LO_COUNT(lo_aws_opts)); /* the proxy */
     json_decref(opts);
 }
 
@@ -1853,20 +1470,6 @@ static odoo_dynamodb *lo_dynamodb_client(odoo_aws_options *ao, odoo_aws_credenti
         return NULL;
     }
     return db;
-}
-
-/* A private copy of an optional options object, or NULL with the error pending. */
-static json_t *lo_options_copy(json_t *options, const char *what)
-{
-    json_t *tmp = NULL, *opts;
-
-    if (!lo_want_object(&options, &tmp, what))
-        return NULL;
-    opts = options ? json_deep_copy(options) : json_object();
-    json_decref(tmp);
-    if (!opts)
-        lo_error_set(ODOO_ENOMEM, "%s: out of memory", what);
-    return opts;
 }
 
 lo_sink *lo_dynamodb_sink_open(json_t *options)
@@ -1909,19 +1512,11 @@ lo_sink *lo_dynamodb_sink_open(json_t *options)
         } else if (strcmp(key, "attributes") == 0) {
             if (!json_is_null(v) && !lo_field_list(v, &attrs, "attributes", 0))
                 goto out;
-        } else if ((opt = lo_opt_find(lo_ddb_sink_opts,
-                                      sizeof(lo_ddb_sink_opts) / sizeof(lo_ddb_sink_opts[0]),
-                                      key))) {
+        } else if ((opt = lo_opt_find(lo_ddb_sink_opts, LO_COUNT(lo_ddb_sink_opts), key))) {
             if (!lo_opt_store(&so, opt, v, "dynamodb sink"))
                 goto out;
-        } else {
-            rc = lo_aws_option(&ao, &co, key, v);
-            if (rc < 0)
-                goto out;
-            if (rc == 0) {
-                lo_error_set(ODOO_EINVAL, "unknown dynamodb sink option '%s'", key);
-                goto out;
-            }
+        } else if (!lo_aws_option(&ao, &co, key, v, "dynamodb sink")) {
+            goto out;
         }
     }
     so.attributes = attrs;
@@ -1955,19 +1550,13 @@ lo_dynamodb *new_lo_dynamodb(json_t *options)
     const char *key;
     lo_dynamodb *d = NULL;
     odoo_dynamodb *db;
-    int rc;
 
     opts = lo_options_copy(options, "dynamodb options");
     if (!opts)
         return NULL;
     json_object_foreach(opts, key, v) {
-        rc = lo_aws_option(&ao, &co, key, v);
-        if (rc < 0)
+        if (!lo_aws_option(&ao, &co, key, v, "dynamodb"))
             goto out;
-        if (rc == 0) {
-            lo_error_set(ODOO_EINVAL, "unknown dynamodb option '%s'", key);
-            goto out;
-        }
     }
     db = lo_dynamodb_client(&ao, &co);
     if (!db)
@@ -1992,8 +1581,11 @@ void delete_lo_dynamodb(lo_dynamodb *d)
     }
 }
 
-static int lo_ddb_fail(lo_dynamodb *d, int rc)
+/* As lo_check(), with the DynamoDB client's error. */
+static int lo_ddb_check(lo_dynamodb *d, int rc)
 {
+    if (rc == ODOO_OK)
+        return 1;
     lo_error_set_from(rc, odoo_dynamodb_last_error(d->db));
     return 0;
 }
@@ -2009,11 +1601,7 @@ json_t *lo_dynamodb_call(lo_dynamodb *d, const char *operation, json_t *request)
         request = tmp = json_object();
     rc = odoo_dynamodb_call(d->db, &out, operation, request);
     json_decref(tmp);
-    if (rc != ODOO_OK) {
-        lo_ddb_fail(d, rc);
-        return NULL;
-    }
-    return out;
+    return lo_ddb_check(d, rc) ? out : NULL;
 }
 
 void lo_dynamodb_create_table(lo_dynamodb *d, const char *table, const char *partition_key,
@@ -2035,8 +1623,7 @@ void lo_dynamodb_create_table(lo_dynamodb *d, const char *table, const char *par
     if (!ok)
         return;
     rc = odoo_dynamodb_create_table(d->db, table, partition_key, pt, sort_key, st, wait_ms);
-    if (rc != ODOO_OK)
-        lo_ddb_fail(d, rc);
+    lo_ddb_check(d, rc);
 }
 
 json_t *lo_dynamodb_describe_table(lo_dynamodb *d, const char *table)
@@ -2044,11 +1631,7 @@ json_t *lo_dynamodb_describe_table(lo_dynamodb *d, const char *table)
     json_t *out = NULL;
     int rc = odoo_dynamodb_describe_table(d->db, &out, table);
 
-    if (rc != ODOO_OK) {
-        lo_ddb_fail(d, rc);
-        return NULL;
-    }
-    return out;
+    return lo_ddb_check(d, rc) ? out : NULL;
 }
 
 json_t *lo_dynamodb_scan(lo_dynamodb *d, const char *table, bool plain)
@@ -2056,11 +1639,7 @@ json_t *lo_dynamodb_scan(lo_dynamodb *d, const char *table, bool plain)
     json_t *out = NULL;
     int rc = odoo_dynamodb_scan(d->db, &out, table, plain ? 1 : 0);
 
-    if (rc != ODOO_OK) {
-        lo_ddb_fail(d, rc);
-        return NULL;
-    }
-    return out;
+    return lo_ddb_check(d, rc) ? out : NULL;
 }
 
 const char *lo_dynamodb_endpoint_get(lo_dynamodb *d)
@@ -2086,7 +1665,6 @@ void delete_lo_sink(lo_sink *k)
 void lo_sink_put(lo_sink *k, json_t *record)
 {
     odoo_sink *s = lo_sink_live(k);
-    int rc;
 
     if (!s)
         return;
@@ -2095,9 +1673,7 @@ void lo_sink_put(lo_sink *k, json_t *record)
                      record ? lo_json_type_name(record) : "nothing");
         return;
     }
-    rc = odoo_sink_put(s, record);
-    if (rc != ODOO_OK)
-        lo_sink_fail(k, rc);
+    lo_sink_check(k, odoo_sink_put(s, record));
 }
 
 unsigned long lo_sink_put_all(lo_sink *k, json_t *records)
@@ -2105,7 +1681,6 @@ unsigned long lo_sink_put_all(lo_sink *k, json_t *records)
     odoo_sink *s = lo_sink_live(k);
     unsigned long n = 0;
     size_t i;
-    int rc;
 
     if (!s)
         return 0;
@@ -2121,11 +1696,8 @@ unsigned long lo_sink_put_all(lo_sink *k, json_t *records)
                          lo_json_type_name(rec));
             return 0;
         }
-        rc = odoo_sink_put(s, rec);
-        if (rc != ODOO_OK) {
-            lo_sink_fail(k, rc);
+        if (!lo_sink_check(k, odoo_sink_put(s, rec)))
             return 0;
-        }
         n++;
     }
     return n;
@@ -2134,19 +1706,17 @@ unsigned long lo_sink_put_all(lo_sink *k, json_t *records)
 void lo_sink_flush(lo_sink *k)
 {
     odoo_sink *s = lo_sink_live(k);
-    int rc;
 
-    if (s && (rc = odoo_sink_flush(s)) != ODOO_OK)
-        lo_sink_fail(k, rc);
+    if (s)
+        lo_sink_check(k, odoo_sink_flush(s));
 }
 
 void lo_sink_close(lo_sink *k)
 {
     odoo_sink *s = lo_sink_live(k);
-    int rc;
 
-    if (s && (rc = odoo_sink_close(s)) != ODOO_OK)
-        lo_sink_fail(k, rc);
+    if (s)
+        lo_sink_check(k, odoo_sink_close(s));
 }
 
 void lo_sink_abort(lo_sink *k)

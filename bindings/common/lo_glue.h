@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include <odoo.h>
+#include <odoo/aws.h>
 
 #ifdef __cplusplus
 extern "C" {

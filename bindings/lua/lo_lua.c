@@ -32,6 +32,7 @@ static const char lo_key_object_mt = 0;
 static const char lo_key_array_mt = 0;
 static const char lo_key_error_mt = 0;
 static const char lo_key_box_mt = 0;
+static const char lo_key_aws = 0;
 /* libodoo.null is a light userdata pointing here. */
 static const char lo_null = 0;
 
@@ -234,12 +235,7 @@ static json_t *lo_lua_to_json(lua_State *L, int idx, int depth, lo_conv *cv)
 
 static int lo_lua_box_gc(lua_State *L)
 {
-    lo_lua_box *box = lua_touserdata(L, 1);
-
-    if (box && box->json) {
-        json_decref(box->json);
-        box->json = NULL;
-    }
+    lo_lua_box_release(lua_touserdata(L, 1));
     return 0;
 }
 
@@ -527,4 +523,99 @@ void lo_lua_init(lua_State *L, int module)
         lua_pushcfunction(L, f->func);
         lua_setfield(L, module, f->name);
     }
+}
+
+/* ---- libodoo.aws ----------------------------------------------------------------- */
+
+/* Whether a name of the SWIG module belongs to libodoo-aws. */
+static int lo_lua_is_aws_name(const char *name)
+{
+    return strcmp(name, "DynamoDB") == 0 || strcmp(name, "dynamodb_sink") == 0 ||
+           strncmp(name, "AWS_", 4) == 0 || strncmp(name, "DYNAMODB_", 9) == 0;
+}
+
+/*
+ * __index of the module table: a deprecated AWS name (upvalue 1 holds them)
+ * answers with its value and a warning (lua_warning(): silent unless turned
+ * on, "@on" / lua5.4 -W); any other name goes to SWIG's __index (upvalue 2).
+ */
+static int lo_lua_module_index(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+            const char *name = lua_tostring(L, 2);
+
+            lua_warning(L, "libodoo.", 1);
+            lua_warning(L, name, 1);
+            lua_warning(L, " is deprecated: use require(\"libodoo.aws\").", 1);
+            lua_warning(L, name, 0);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    if (lua_isnil(L, lua_upvalueindex(2)))
+        return 0;
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+void lo_lua_split_aws(lua_State *L, int module)
+{
+    int aws;
+
+    module = lua_absindex(L, module);
+    /* the AWS names, moved out of the module table */
+    lua_newtable(L);
+    aws = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, module)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lo_lua_is_aws_name(lua_tostring(L, -2))) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, aws);
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, aws)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, module);
+    }
+    lua_pushvalue(L, aws);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &lo_key_aws);
+    /* they stay reachable from libodoo, deprecated, through __index */
+    if (!lua_getmetatable(L, module)) {
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setmetatable(L, module);
+    }
+    lua_pushvalue(L, aws);
+    lua_getfield(L, -2, "__index");         /* aws, metatable, aws, SWIG's __index */
+    lua_pushcclosure(L, lo_lua_module_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 2);
+}
+
+int luaopen_libodoo_aws(lua_State *L)
+{
+    luaL_requiref(L, "libodoo", luaopen_libodoo, 0);
+    lua_pop(L, 1);
+    lua_newtable(L);
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &lo_key_aws) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -5);
+        }
+    }
+    lua_pop(L, 1);
+    return 1;
 }

@@ -37,4 +37,27 @@ void lo_lua_push(lua_State *L, const json_t *json);
 /** Push the calling thread's pending libodoo error as an error table (and clear it). */
 void lo_lua_push_pending(lua_State *L);
 
+/**
+ * Move the AWS names (DynamoDB, dynamodb_sink, AWS_*, DYNAMODB_*) out of the
+ * module table at @p module into the table that require "libodoo.aws" copies.
+ * The module table still answers them through __index, as deprecated aliases
+ * (with a lua_warning()).
+ */
+void lo_lua_split_aws(lua_State *L, int module);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LO_LUA_EXPORT __attribute__((visibility("default")))
+#else
+#define LO_LUA_EXPORT
+#endif
+
+/** require "libodoo" (SWIG-generated). */
+LO_LUA_EXPORT int luaopen_libodoo(lua_State *L);
+
+/**
+ * require "libodoo.aws": a table of the AWS names (a new one, from the same
+ * libodoo.so: Lua's all-in-one loader finds it there). Loads libodoo first.
+ */
+LO_LUA_EXPORT int luaopen_libodoo_aws(lua_State *L);
+
 #endif /* LO_LUA_H */

@@ -1,11 +1,19 @@
 /*
  * libodoo - client.h: a connection to one Odoo database as one user.
  *
- * A client logs in with POST /web/session/authenticate, keeps Odoo's
- * session_id cookie in libcurl's in-memory cookie engine and calls model
- * methods through POST /web/dataset/call_kw/<model>/<method>. When Odoo
- * answers that the session expired, the client logs in again with the
- * credentials it was given and replays that one call, once.
+ * A client reaches Odoo through one of three transports (see
+ * docs/transports.md), chosen by odoo_client_options.transport or
+ * automatically:
+ *  - the web session: POST /web/session/authenticate, Odoo's session_id
+ *    cookie in libcurl's in-memory cookie engine, calls through
+ *    POST /web/dataset/call_kw/<model>/<method>; when Odoo answers that the
+ *    session expired, the client logs in again with the credentials it was
+ *    given and replays that one call, once;
+ *  - external JSON-RPC: POST /jsonrpc, common.authenticate then
+ *    object.execute_kw with the password or API key on every call;
+ *  - JSON-2 (Odoo 19+): POST /json/2/<model>/<method> with a bearer API key.
+ * The same functions work on all three; where one differs, its documentation
+ * says so.
  *
  * Threading: a client is used by one thread at a time; different clients
  * may be used from different threads concurrently. See docs/threading.md.
@@ -175,12 +183,21 @@ typedef struct odoo_client odoo_client;
  * odoo_client_login() to log in explicitly and see authentication errors
  * early). Takes a reference on the global state (odoo_global_init()).
  *
+ * Failure is reported as by every constructor of the library: the code, and
+ * a client that holds the error detail.
+ *
  * @param[out] out  on success, the new client (owned by the caller: free with
- *                  odoo_client_free()); untouched on failure.
+ *                  odoo_client_free()). On failure, a client that holds the
+ *                  error (odoo_client_last_error(): what was wrong, e.g. "url
+ *                  must start with http:// or https://") and can only be read
+ *                  and freed, or NULL when even that could not be allocated;
+ *                  free it with odoo_client_free() either way (0.4.0; before,
+ *                  *out was left untouched).
  * @param opts      options; copied, see odoo_client_options.
- * @return ODOO_OK; ODOO_EINVAL for a NULL/invalid URL, an unknown options
- *         version, a negative timeout or a URL with credentials in it;
- *         ODOO_ENOMEM; ODOO_ERROR when libcurl cannot be initialised.
+ * @return ODOO_OK; ODOO_EINVAL for NULL out or opts, a NULL/invalid URL, an
+ *         unknown options version, a negative timeout, a URL with credentials
+ *         in it, or JSON-2 without an API key; ODOO_ENOMEM; ODOO_ERROR when
+ *         libcurl cannot be initialised.
  * @since 0.1.0
  */
 ODOO_EXTERN(int) odoo_client_new(odoo_client **out, const odoo_client_options *opts)
@@ -196,8 +213,11 @@ ODOO_EXTERN(int) odoo_client_new(odoo_client **out, const odoo_client_options *o
 ODOO_EXTERN(void) odoo_client_free(odoo_client *client);
 
 /**
- * Log in now with POST /web/session/authenticate. Replaces any previous
- * session (Odoo rotates the session id on every successful login).
+ * Log in now: POST /web/session/authenticate on the web session (replaces
+ * any previous session: Odoo rotates the session id on every successful
+ * login); common.authenticate on /jsonrpc (learns the uid); on JSON-2 a
+ * res.users.context_get with the key (learns the uid and context). Calls log
+ * in by themselves when needed: this is for checking credentials early.
  * @return ODOO_OK; ODOO_EAUTH for a wrong login, password or database; or
  *         any transport error (ODOO_ENETWORK, ODOO_ETIMEOUT, ODOO_EHTTP,
  *         ODOO_EPROTOCOL, ...). Detail: odoo_client_last_error().
@@ -206,24 +226,34 @@ ODOO_EXTERN(void) odoo_client_free(odoo_client *client);
 ODOO_EXTERN(int) odoo_client_login(odoo_client *client);
 
 /**
- * End the session on the server (POST /web/session/destroy) and forget the
- * cookie. The next call logs in again. ODOO_OK when there was no session.
+ * End the session on the server (POST /web/session/destroy, web session
+ * only) and forget the cookie; on /jsonrpc and JSON-2, which keep no session,
+ * only forget the uid. The next call logs in again. ODOO_OK when there was no
+ * session.
  * @since 0.1.0
  */
 ODOO_EXTERN(int) odoo_client_logout(odoo_client *client);
 
 /**
- * Call a model method: POST /web/dataset/call_kw/<model>/<method> with
- * params {model, method, args, kwargs}. Logs in first when needed.
+ * Call a model method (any method, as Odoo's call_kw does): on the web
+ * session POST /web/dataset/call_kw/<model>/<method> with params {model,
+ * method, args, kwargs}; on /jsonrpc object.execute_kw(db, uid, secret,
+ * model, method, args, kwargs); on JSON-2 POST /json/2/<model>/<method> with
+ * the positional arguments of the common methods given their names
+ * (docs/transports.md). Logs in first when needed.
  *
  * The context sent in kwargs.context is the client's context
  * (odoo_client_set_context()), overridden by kwargs' own "context" object,
  * overridden by @p context, key by key.
  *
- * When the server answers that the session expired, the client logs in again
- * and sends the call once more (Odoo rejects an expired session before it
- * dispatches the method, so the call never ran); odoo_client_reauth_count()
- * counts it. A second expiry in a row, or a failed re-login, is returned.
+ * On the web session, when the server answers that the session expired, the
+ * client logs in again and sends the call once more (Odoo rejects an expired
+ * session before it dispatches the method, so the call never ran);
+ * odoo_client_reauth_count() counts it. A second expiry in a row, or a failed
+ * re-login, is returned. On every transport, reads (and calls that cannot
+ * have reached Odoo) are retried on network errors and HTTP 502/503/504 with
+ * back-off (odoo_client_options max_retries, retry_deadline_ms;
+ * docs/retries.md).
  *
  * @param[out] out  on success, the call's result as a new reference (free
  *                  with json_decref()); JSON null when Odoo sent no result.
@@ -291,8 +321,9 @@ ODOO_EXTERN(const json_t *) odoo_client_user_context(const odoo_client *client);
 
 /**
  * The whole session information from the last login (the result of
- * /web/session/authenticate), or NULL before one. Borrowed, like
- * odoo_client_user_context().
+ * /web/session/authenticate on the web session; on /jsonrpc and JSON-2 an
+ * object {uid, db, user_context} the client builds), or NULL before one.
+ * Borrowed, like odoo_client_user_context().
  * @since 0.1.0
  */
 ODOO_EXTERN(const json_t *) odoo_client_session_info(const odoo_client *client);
@@ -351,6 +382,7 @@ ODOO_EXTERN(unsigned long) odoo_client_request_count(const odoo_client *client);
  * Python (and so Odoo) prints it: "615.84", not jansson's
  * "615.84000000000003"; "1e+21", "5e-324", "-0.0", "100.0". The text does not
  * depend on the locale. The library, its tools and sinks print JSON this way.
+ * @param json the value to print (borrowed: only read).
  * @return a new NUL-terminated string owned by the caller (free it with
  *         odoo_free()), or NULL when @p json is NULL or memory runs out.
  * @since 0.4.0

@@ -179,6 +179,9 @@ typedef struct odoo_iter odoo_iter;
  * Memory stays one page. "id" is always among the fields returned.
  * The iterator borrows the client (which must outlive it) and copies the
  * domain and field names. Does no I/O until the first next.
+ * @param[out] out on success, the new iterator (owned by the caller: free with
+ *                 odoo_iter_free()); NULL on failure (detail:
+ *                 odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char *model,
@@ -202,6 +205,9 @@ ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char 
  * transaction that started before the cursor's write_date and committed after
  * it was read, lands behind the cursor and would be missed. Set an overlap
  * with odoo_iter_set_overlap() to read such records (at least once).
+ * @param[out] out on success, the new iterator (owned by the caller: free with
+ *                 odoo_iter_free()); NULL on failure (detail:
+ *                 odoo_client_last_error()).
  * @param since_write_date "YYYY-MM-DD HH:MM:SS" (UTC), or NULL for the start.
  * @since 0.2.0
  */
@@ -229,7 +235,9 @@ ODOO_EXTERN(int) odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds);
 
 /**
  * The next record.
- * @param[out] record new reference (json_decref()), or NULL at the end.
+ * @param[out] record new reference (json_decref()), or NULL at the end. It
+ *                    points into the iterator's current page: treat it as
+ *                    read-only (a change would show in later pages' copies).
  * @return 1 with a record, 0 at the end, or a negative odoo_error_code. After
  *         an error the iterator can be called again: it resumes after the last
  *         record it handed out.
@@ -240,7 +248,8 @@ ODOO_EXTERN(int) odoo_iter_next(odoo_iter *it, json_t **record);
 /**
  * The next page (the records not yet handed out by odoo_iter_next() of the
  * current page, or a new page).
- * @param[out] page new reference: a non-empty JSON array, or NULL at the end.
+ * @param[out] page new reference: a non-empty JSON array, or NULL at the end;
+ *                  read-only (it may be the iterator's own page).
  * @return the number of records (> 0), 0 at the end, or a negative code.
  * @since 0.2.0
  */

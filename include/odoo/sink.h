@@ -179,7 +179,12 @@ ODOO_EXTERN(unsigned long long) odoo_sink_stat(const odoo_sink *sink, odoo_sink_
  */
 ODOO_EXTERN(int) odoo_sink_get_stats(const odoo_sink *sink, odoo_sink_stats *stats);
 
-/** The sink's type name, e.g. "json", "dynamodb" (static or the ops' name). @since 0.2.0 */
+/**
+ * The sink's type name, e.g. "json", "dynamodb": static, or for a custom sink
+ * the ops table's `type`, borrowed from the table; "none" for NULL or a sink
+ * a constructor returned on failure.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(const char *) odoo_sink_type(const odoo_sink *sink);
 
 /** Whether odoo_sink_close() or odoo_sink_abort() was called (1 too for the
@@ -245,6 +250,16 @@ ODOO_EXTERN(int) odoo_sink_open(odoo_sink **out, const odoo_sink_ops *ops, void 
  */
 ODOO_EXTERN(int) odoo_sink_set_error(odoo_sink *sink, int code, const char *fmt, ...)
     ODOO_SINK_PRINTF(3, 4);
+
+/**
+ * For implementations: set the sink's last error to a copy of @p err (code,
+ * message, class, HTTP status, retryable), e.g. the error of a client the
+ * sink writes through. @p err is borrowed.
+ * @return @p err's code (ODOO_EINVAL for a NULL sink or err). When memory runs
+ *         out, the code is still copied and the message is "".
+ * @since 0.4.0
+ */
+ODOO_EXTERN(int) odoo_sink_set_error_from(odoo_sink *sink, const odoo_error *err);
 
 /** For implementations: add @p n to a counter. @since 0.2.0 */
 ODOO_EXTERN(void) odoo_sink_count(odoo_sink *sink, odoo_sink_counter which,

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sink_internal.h"
+#include "aws_internal.h"
 
 struct odoo_aws_credentials {
     pthread_mutex_t lock;
@@ -601,23 +601,8 @@ int odoo__aws_container_url(odoo_error *err, char **url)
     return ODOO_OK;
 }
 
-typedef struct container_answer {
-    odoo__buf body;
-    int nomem; /* the write callback ran out of memory */
-} container_answer;
-
-static size_t container_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    container_answer *a = userdata;
-    size_t n = size * nmemb;
-    if (a->body.len + n > 64 * 1024)
-        return 0;
-    if (odoo__buf_append(&a->body, ptr, n) != ODOO_OK) {
-        a->nomem = 1;
-        return 0;
-    }
-    return n;
-}
+/* The endpoint's answer: a few hundred bytes; 64 KiB is far beyond any real one. */
+#define CONTAINER_ANSWER_CAP (64 * 1024)
 
 /* The authorization token: the token file wins over the variable. New secret or NULL. */
 static int container_token(odoo_error *err, char **out)
@@ -671,7 +656,8 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
     char *url = NULL, *token = NULL, *auth = NULL;
     CURL *curl = NULL;
     struct curl_slist *headers = NULL;
-    container_answer ans = {{NULL, 0, 0}, 0};
+    odoo__buf body = {NULL, 0, 0};
+    odoo__curl_body ans = {&body, CONTAINER_ANSWER_CAP, 0, 0, 0};
     char errbuf[CURL_ERROR_SIZE];
     json_t *doc = NULL;
     long status = 0;
@@ -725,8 +711,10 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
     CSETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     CSETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     CSETOPT(CURLOPT_TIMEOUT_MS, c->timeout_ms);
-    CSETOPT(CURLOPT_WRITEFUNCTION, container_write_cb);
-    CSETOPT(CURLOPT_WRITEDATA, &ans);
+    if (odoo__curl_collect(curl, &ans) != CURLE_OK) {
+        rc = odoo__error_set(err, ODOO_ERROR, 0, "libcurl refused the write callback");
+        goto done;
+    }
     CSETOPT(CURLOPT_ERRORBUFFER, errbuf);
     if (headers)
         CSETOPT(CURLOPT_HTTPHEADER, headers);
@@ -749,19 +737,20 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
         goto done;
     }
     {
-        json_error_t jerr;
+        odoo__json_error jerr;
         const char *akid, *secret, *tok, *exp;
-        doc = json_loadb(ans.body.data ? ans.body.data : "", ans.body.len, 0, &jerr);
-        if (!doc && json_error_code(&jerr) == json_error_out_of_memory) {
+        int prc = odoo__json_parse(body.data ? body.data : "", body.len, 0, &doc,
+                                   &jerr);
+        if (prc == ODOO__JSON_NOMEM) {
             rc = odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
             goto done;
         }
-        if (!doc || !json_is_object(doc)) {
-            /* never quote the text: it holds the secret key */
+        if (prc != 0 || !json_is_object(doc)) {
+            /* never quote the text, nor the decoder's message: it holds the secret key */
             rc = odoo__error_set(err, ODOO_EPROTOCOL, 200,
                                  "aws credentials: container endpoint: the answer is not a "
-                                 "JSON object (line %d, column %d)",
-                                 jerr.line, jerr.column);
+                                 "JSON object (at byte %zu)",
+                                 prc ? jerr.position : 0);
             goto done;
         }
         akid = json_string_value(json_object_get(doc, "AccessKeyId"));
@@ -802,7 +791,7 @@ done:
     curl_slist_free_all(headers);
     odoo__free_secret(auth);
     odoo__free_secret(token);
-    odoo__buf_dispose(&ans.body);
+    odoo__buf_dispose(&body);
     free(url);
     *rc_out = rc;
     return 1;
@@ -899,24 +888,26 @@ static void copy_out(char *buf, size_t bufsz, const char *s)
     snprintf(buf, bufsz, "%s", s ? s : "");
 }
 
-int odoo_aws_credentials_source(odoo_aws_credentials *c, char *buf, size_t bufsz)
+/* The source (@p key_id false) or the access key id of the credentials held,
+ * "" when none are, copied into @p buf under the lock. */
+static int copy_held(odoo_aws_credentials *c, char *buf, size_t bufsz, int key_id)
 {
     if (!c || !buf || !bufsz)
         return ODOO_EINVAL;
     pthread_mutex_lock(&c->lock);
-    copy_out(buf, bufsz, c->have ? c->source : "");
+    copy_out(buf, bufsz, !c->have ? "" : key_id ? c->keys.access_key_id : c->source);
     pthread_mutex_unlock(&c->lock);
     return ODOO_OK;
 }
 
+int odoo_aws_credentials_source(odoo_aws_credentials *c, char *buf, size_t bufsz)
+{
+    return copy_held(c, buf, bufsz, 0);
+}
+
 int odoo_aws_credentials_access_key_id(odoo_aws_credentials *c, char *buf, size_t bufsz)
 {
-    if (!c || !buf || !bufsz)
-        return ODOO_EINVAL;
-    pthread_mutex_lock(&c->lock);
-    copy_out(buf, bufsz, c->have ? c->keys.access_key_id : "");
-    pthread_mutex_unlock(&c->lock);
-    return ODOO_OK;
+    return copy_held(c, buf, bufsz, 1);
 }
 
 long long odoo_aws_credentials_expiration(odoo_aws_credentials *c)

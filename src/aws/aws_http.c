@@ -1,8 +1,7 @@
 /*
  * libodoo - AWS requests: region and endpoint resolution as the AWS SDKs do
  * it, signed POSTs of the JSON protocol (DynamoDB, Secrets Manager) over a
- * libcurl easy handle, the mapping of AWS errors onto odoo_error_code,
- * back-off with jitter.
+ * libcurl easy handle, the mapping of AWS errors onto odoo_error_code.
  */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -15,65 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sink_internal.h"
-
-/* ---- time and randomness ------------------------------------------------------- */
-
-long long odoo__now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long long odoo__unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec;
-}
-
-void odoo__sleep_ms(long ms)
-{
-    struct timespec ts, rem;
-    if (ms <= 0)
-        return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
-        ts = rem;
-}
-
-unsigned int odoo__rng_seed(const void *salt)
-{
-    struct timespec ts;
-    unsigned int s;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s = (unsigned int)ts.tv_nsec ^ (unsigned int)ts.tv_sec ^ ((unsigned int)getpid() << 16)
-        ^ (unsigned int)(uintptr_t)salt;
-    return s ? s : 0x9e3779b9u;
-}
-
-unsigned int odoo__rng_next(unsigned int *state)
-{
-    unsigned int x = *state ? *state : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *state = x;
-    return x;
-}
-
-long odoo__backoff_ms(unsigned int *rng, int attempt, long base_ms, long cap_ms)
-{
-    long ceiling = base_ms > 0 ? base_ms : 1;
-    int i;
-    for (i = 0; i < attempt && ceiling < cap_ms; i++)
-        ceiling *= 2;
-    if (cap_ms > 0 && ceiling > cap_ms)
-        ceiling = cap_ms;
-    return (long)(odoo__rng_next(rng) % (unsigned long)(ceiling + 1));
-}
+#include "aws_internal.h"
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -201,7 +142,8 @@ void odoo__aws_parse_error_body(const char *body, size_t len, char **type, char 
     *type = *message = NULL;
     if (!body || !len)
         return;
-    doc = json_loadb(body, len, 0, NULL);
+    if (odoo__json_parse(body, len, 0, &doc, NULL) != 0)
+        doc = NULL;
     if (doc && json_is_object(doc)) {
         const char *t = json_string_value(json_object_get(doc, "__type"));
         const char *m = json_string_value(json_object_get(doc, "message"));
@@ -492,21 +434,48 @@ int odoo__aws_config_copy(odoo__aws_config *dst, const odoo__aws_config *src)
 
 /* ---- connections --------------------------------------------------------------------- */
 
-static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    odoo__buf *b = userdata;
-    size_t n = size * nmemb;
-    /* DynamoDB answers are at most a few MB (a Scan page is 1 MB of data) */
-    if (b->len + n > 64u * 1024 * 1024 || odoo__buf_append(b, ptr, n) != ODOO_OK)
-        return 0;
-    return n;
-}
+/* DynamoDB answers are at most a few MB (a Scan page is 1 MB of data) */
+#define AWS_ANSWER_CAP (64u * 1024 * 1024)
 
 #define KSETOPT(opt, val)                                                             \
     do {                                                                              \
         if (curl_easy_setopt(k->curl, opt, val) != CURLE_OK)                          \
             return odoo__error_set(err, ODOO_ERROR, 0, "libcurl refused option " #opt); \
     } while (0)
+
+int odoo__aws_service_init(odoo__aws_service *s, const odoo_aws_options *opts, const char *name,
+                           const char *service, const char *env_service,
+                           const char *host_prefix, const char *target_prefix,
+                           const char *content_type)
+{
+    int rc;
+    if (!s)
+        return ODOO_ENOMEM;
+    odoo__error_init(&s->err);
+    rc = odoo__global_acquire();
+    if (rc != ODOO_OK)
+        return odoo__error_set(&s->err, rc, 0, "%s: global initialisation failed", name);
+    s->global_ref = 1;
+    rc = odoo__aws_config_init(&s->cfg, &s->err, opts, service, env_service, host_prefix,
+                               target_prefix, content_type);
+    if (rc != ODOO_OK)
+        return rc;
+    rc = odoo__aws_conn_init(&s->conn, &s->cfg, &s->err);
+    if (rc != ODOO_OK)
+        return rc;
+    s->rng = odoo__rng_seed(s);
+    s->ready = 1;
+    return ODOO_OK;
+}
+
+void odoo__aws_service_dispose(odoo__aws_service *s)
+{
+    odoo__aws_conn_dispose(&s->conn);
+    odoo__aws_config_dispose(&s->cfg);
+    odoo__error_clear(&s->err);
+    if (s->global_ref)
+        odoo__global_release();
+}
 
 int odoo__aws_conn_init(odoo__aws_conn *k, const odoo__aws_config *cfg, odoo_error *err)
 {
@@ -524,8 +493,10 @@ int odoo__aws_conn_init(odoo__aws_conn *k, const odoo__aws_config *cfg, odoo_err
 #endif
     KSETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     KSETOPT(CURLOPT_USERAGENT, cfg->user_agent ? cfg->user_agent : ua);
-    KSETOPT(CURLOPT_WRITEFUNCTION, write_cb);
-    KSETOPT(CURLOPT_WRITEDATA, &k->resp);
+    k->resp_body.buf = &k->resp;
+    k->resp_body.cap = AWS_ANSWER_CAP;
+    if (odoo__curl_collect(k->curl, &k->resp_body) != CURLE_OK)
+        return odoo__error_set(err, ODOO_ERROR, 0, "libcurl refused the write callback");
     KSETOPT(CURLOPT_ERRORBUFFER, k->errbuf);
     KSETOPT(CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
     KSETOPT(CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
@@ -666,6 +637,7 @@ int odoo__aws_conn_prepare(odoo__aws_conn *k, const odoo__aws_config *cfg,
     k->headers = list;
     snprintf(url, sizeof(url), "%s/", cfg->endpoint);
     k->resp.len = 0;
+    odoo__curl_body_reset(&k->resp_body);
     k->errbuf[0] = '\0';
     KSETOPT(CURLOPT_URL, url);
     KSETOPT(CURLOPT_HTTPHEADER, k->headers);
@@ -693,16 +665,17 @@ int odoo__aws_conn_result(odoo__aws_conn *k, CURLcode cc, odoo_error *err, json_
     }
     curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(k->resp.data ? k->resp.data : "", k->resp.len, 0, &jerr);
+        odoo__json_error jerr;
+        json_t *doc = NULL;
+        int prc = odoo__json_parse(k->resp.data ? k->resp.data : "", k->resp.len, 0, &doc, &jerr);
         odoo__buf_clear_secret(&k->resp);
-        if (!doc && json_error_code(&jerr) == json_error_out_of_memory)
+        if (prc == ODOO__JSON_NOMEM)
             return odoo__error_set(err, ODOO_ENOMEM, 200, "out of memory reading the answer");
-        if (!doc || !json_is_object(doc)) {
+        if (prc != 0 || !json_is_object(doc)) {
             json_decref(doc);
             return odoo__error_set(err, ODOO_EPROTOCOL, 200,
-                                   "aws: the answer is not a JSON object (line %d, column %d)",
-                                   jerr.line, jerr.column);
+                                   "aws: the answer is not a JSON object (%s at byte %zu)",
+                                   prc ? jerr.text : "another value", prc ? jerr.position : 0);
         }
         if (out)
             *out = doc;
@@ -766,6 +739,7 @@ int odoo__aws_call(const odoo__aws_config *cfg, odoo__aws_conn *k, unsigned int 
         }
         if (!err->retryable || attempt >= cfg->max_retries)
             return rc;
-        odoo__sleep_ms(odoo__backoff_ms(rng, attempt, cfg->retry_base_ms, cfg->retry_max_ms));
+        odoo__sleep_ms(odoo__backoff_ms(rng, attempt, cfg->retry_base_ms, cfg->retry_max_ms,
+                                         ODOO__JITTER_FULL));
     }
 }

@@ -12,7 +12,7 @@
 
 #include <openssl/evp.h>
 
-#include "sink_internal.h"
+#include "aws_internal.h"
 
 void odoo__hex(const unsigned char *p, size_t n, char *out)
 {

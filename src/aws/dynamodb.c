@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink_internal.h"
+#include "aws_internal.h"
 
 /* ---- the mapping ------------------------------------------------------------------ */
 
@@ -97,14 +97,12 @@ static int from_json(json_t **out, const json_t *v, int depth)
     return ODOO_OK;
 }
 
+typedef int (*convert_fn)(json_t **out, const json_t *v, int depth);
+static int convert_api(json_t **out, const json_t *v, convert_fn convert, int members);
+
 int odoo_dynamodb_attr_from_json(json_t **out, const json_t *value)
 {
-    if (!out)
-        return ODOO_EINVAL;
-    *out = NULL;
-    if (!value)
-        return ODOO_EINVAL;
-    return from_json(out, value, 0);
+    return convert_api(out, value, from_json, 0);
 }
 
 /* ---- the mapping straight to text ---------------------------------------------------- */
@@ -418,60 +416,46 @@ static int to_json(json_t **out, const json_t *attr, int depth)
 
 int odoo_dynamodb_attr_to_json(json_t **out, const json_t *attr)
 {
+    return convert_api(out, attr, to_json, 0);
+}
+
+/* The public conversions: @p v converted by @p convert (from_json or to_json)
+ * into a new *out; with @p members, the object @p v member by member (at
+ * depth 1) into a new object. */
+static int convert_api(json_t **out, const json_t *v, convert_fn convert, int members)
+{
+    const char *key;
+    json_t *member;
     if (!out)
         return ODOO_EINVAL;
     *out = NULL;
-    if (!attr)
+    if (!v || (members && !json_is_object(v)))
         return ODOO_EINVAL;
-    return to_json(out, attr, 0);
+    if (!members)
+        return convert(out, v, 0);
+    *out = json_object();
+    if (!*out)
+        return ODOO_ENOMEM;
+    json_object_foreach((json_t *)(uintptr_t)v, key, member) {
+        json_t *conv;
+        int rc = convert(&conv, member, 1);
+        if (rc != ODOO_OK || json_object_set_new(*out, key, conv) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            return rc != ODOO_OK ? rc : ODOO_ENOMEM;
+        }
+    }
+    return ODOO_OK;
 }
 
 int odoo_dynamodb_item_from_json(json_t **out, const json_t *record)
 {
-    const char *key;
-    json_t *member;
-    if (!out)
-        return ODOO_EINVAL;
-    *out = NULL;
-    if (!record || !json_is_object(record))
-        return ODOO_EINVAL;
-    *out = json_object();
-    if (!*out)
-        return ODOO_ENOMEM;
-    json_object_foreach((json_t *)(uintptr_t)record, key, member) {
-        json_t *a;
-        int rc = from_json(&a, member, 1);
-        if (rc != ODOO_OK || json_object_set_new(*out, key, a) != 0) {
-            json_decref(*out);
-            *out = NULL;
-            return rc != ODOO_OK ? rc : ODOO_ENOMEM;
-        }
-    }
-    return ODOO_OK;
+    return convert_api(out, record, from_json, 1);
 }
 
 int odoo_dynamodb_item_to_json(json_t **out, const json_t *item)
 {
-    const char *key;
-    json_t *member;
-    if (!out)
-        return ODOO_EINVAL;
-    *out = NULL;
-    if (!item || !json_is_object(item))
-        return ODOO_EINVAL;
-    *out = json_object();
-    if (!*out)
-        return ODOO_ENOMEM;
-    json_object_foreach((json_t *)(uintptr_t)item, key, member) {
-        json_t *v;
-        int rc = to_json(&v, member, 1);
-        if (rc != ODOO_OK || json_object_set_new(*out, key, v) != 0) {
-            json_decref(*out);
-            *out = NULL;
-            return rc != ODOO_OK ? rc : ODOO_ENOMEM;
-        }
-    }
-    return ODOO_OK;
+    return convert_api(out, item, to_json, 1);
 }
 
 /* The size of a number: about one byte per two significant digits, plus one. */
@@ -587,56 +571,34 @@ char *odoo__dynamodb_key_text(const json_t *attr)
 int odoo_dynamodb_new(odoo_dynamodb **out, const odoo_aws_options *opts)
 {
     odoo_dynamodb *db;
-    int rc;
     if (!out)
         return ODOO_EINVAL;
-    *out = NULL;
-    db = odoo__calloc(1, sizeof(*db));
-    if (!db)
-        return ODOO_ENOMEM;
-    odoo__error_init(&db->err);
-    *out = db;
-    rc = odoo__global_acquire();
-    if (rc != ODOO_OK)
-        return odoo__error_set(&db->err, rc, 0, "dynamodb: global initialisation failed");
-    db->global_ref = 1;
-    rc = odoo__aws_config_init(&db->cfg, &db->err, opts, "dynamodb", "DYNAMODB", "dynamodb",
-                               "DynamoDB_20120810", "application/x-amz-json-1.0");
-    if (rc != ODOO_OK)
-        return rc;
-    rc = odoo__aws_conn_init(&db->conn, &db->cfg, &db->err);
-    if (rc != ODOO_OK)
-        return rc;
-    db->rng = odoo__rng_seed(db);
-    db->ready = 1;
-    return ODOO_OK;
+    *out = db = odoo__calloc(1, sizeof(*db));
+    return odoo__aws_service_init(db ? &db->s : NULL, opts, "dynamodb", "dynamodb", "DYNAMODB",
+                                  "dynamodb", "DynamoDB_20120810", "application/x-amz-json-1.0");
 }
 
 void odoo_dynamodb_free(odoo_dynamodb *db)
 {
     if (!db)
         return;
-    odoo__aws_conn_dispose(&db->conn);
-    odoo__aws_config_dispose(&db->cfg);
-    odoo__error_clear(&db->err);
-    if (db->global_ref)
-        odoo__global_release();
+    odoo__aws_service_dispose(&db->s);
     free(db);
 }
 
 const odoo_error *odoo_dynamodb_last_error(const odoo_dynamodb *db)
 {
-    return db ? &db->err : NULL;
+    return db ? &db->s.err : NULL;
 }
 
 const char *odoo_dynamodb_endpoint(const odoo_dynamodb *db)
 {
-    return db && db->ready ? db->cfg.endpoint : NULL;
+    return db && db->s.ready ? db->s.cfg.endpoint : NULL;
 }
 
 const char *odoo_dynamodb_region(const odoo_dynamodb *db)
 {
-    return db && db->ready ? db->cfg.region : NULL;
+    return db && db->s.ready ? db->s.cfg.region : NULL;
 }
 
 static int valid_operation(const char *op)
@@ -651,8 +613,8 @@ static int valid_operation(const char *op)
 
 static int check_client(odoo_dynamodb *db)
 {
-    if (!db->ready)
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+    if (!db->s.ready)
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0,
                                "dynamodb: the client could not be created");
     return ODOO_OK;
 }
@@ -664,24 +626,24 @@ int odoo_dynamodb_call(odoo_dynamodb *db, json_t **out, const char *operation, j
         *out = NULL;
     if (!db)
         return ODOO_EINVAL;
-    odoo__error_clear(&db->err);
+    odoo__error_clear(&db->s.err);
     if ((rc = check_client(db)) != ODOO_OK)
         return rc;
     if (!valid_operation(operation))
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: invalid operation name");
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0, "dynamodb: invalid operation name");
     if (!request || !json_is_object(request))
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0,
                                "dynamodb: the request must be a JSON object");
-    rc = odoo__aws_call(&db->cfg, &db->conn, &db->rng, operation, request, out, &db->err);
-    if (rc != ODOO_OK && db->err.message) {
+    rc = odoo__aws_call(&db->s.cfg, &db->s.conn, &db->s.rng, operation, request, out, &db->s.err);
+    if (rc != ODOO_OK && db->s.err.message) {
         /* prefix the operation: "dynamodb CreateTable: aws: ..." */
-        char *m = db->err.message;
+        char *m = db->s.err.message;
         size_t n = strlen(m) + strlen(operation) + 16;
         char *p = odoo__malloc(n);
         if (p) {
             snprintf(p, n, "dynamodb %s: %s", operation, m);
             free(m);
-            db->err.message = p;
+            db->s.err.message = p;
         }
     }
     return rc;
@@ -701,17 +663,17 @@ int odoo_dynamodb_describe_table(odoo_dynamodb *db, json_t **out, const char *ta
     if (!db || !out)
         return ODOO_EINVAL;
     if (!table || !*table)
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: table name is required");
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0, "dynamodb: table name is required");
     req = json_pack("{s:s}", "TableName", table);
     if (!req)
-        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+        return odoo__error_set(&db->s.err, ODOO_ENOMEM, 0, "out of memory");
     rc = odoo_dynamodb_call(db, &ans, "DescribeTable", req);
     json_decref(req);
     if (rc != ODOO_OK)
         return rc;
     if (!json_is_object(json_object_get(ans, "Table"))) {
         json_decref(ans);
-        return odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+        return odoo__error_set(&db->s.err, ODOO_EPROTOCOL, 200,
                                "dynamodb DescribeTable: the answer has no Table");
     }
     *out = json_incref(json_object_get(ans, "Table"));
@@ -732,7 +694,7 @@ int odoo_dynamodb_create_table(odoo_dynamodb *db, const char *table, const char 
         || (partition_type != ODOO_DYNAMODB_S && partition_type != ODOO_DYNAMODB_N)
         || (sort_key && (!*sort_key || (sort_type != ODOO_DYNAMODB_S && sort_type != ODOO_DYNAMODB_N)))
         || wait_ms < 0)
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0,
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0,
                                "dynamodb CreateTable: table, partition key and key types are "
                                "required");
     if (sort_key)
@@ -749,7 +711,7 @@ int odoo_dynamodb_create_table(odoo_dynamodb *db, const char *table, const char 
                         type_name(partition_type), "KeySchema", "AttributeName", partition_key,
                         "KeyType", "HASH");
     if (!req)
-        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+        return odoo__error_set(&db->s.err, ODOO_ENOMEM, 0, "out of memory");
     rc = odoo_dynamodb_call(db, NULL, "CreateTable", req);
     json_decref(req);
     if (rc != ODOO_OK || wait_ms == 0)
@@ -768,7 +730,7 @@ int odoo_dynamodb_create_table(odoo_dynamodb *db, const char *table, const char 
         }
         json_decref(t);
         if (odoo__now_ms() >= deadline)
-            return odoo__error_set(&db->err, ODOO_ETIMEOUT, 0,
+            return odoo__error_set(&db->s.err, ODOO_ETIMEOUT, 0,
                                    "dynamodb CreateTable: %s is not ACTIVE after %ld ms", table,
                                    wait_ms);
         odoo__sleep_ms(250);
@@ -784,16 +746,16 @@ int odoo_dynamodb_scan(odoo_dynamodb *db, json_t **out, const char *table, int p
     if (!db || !out)
         return ODOO_EINVAL;
     if (!table || !*table)
-        return odoo__error_set(&db->err, ODOO_EINVAL, 0, "dynamodb: table name is required");
+        return odoo__error_set(&db->s.err, ODOO_EINVAL, 0, "dynamodb: table name is required");
     items = json_array();
     if (!items)
-        return odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+        return odoo__error_set(&db->s.err, ODOO_ENOMEM, 0, "out of memory");
     for (;;) {
         json_t *req = json_pack("{s:s}", "TableName", table), *ans = NULL, *page, *last;
         size_t i;
         if (!req || (start && json_object_set_new(req, "ExclusiveStartKey", start) != 0)) {
             json_decref(req);
-            rc = odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+            rc = odoo__error_set(&db->s.err, ODOO_ENOMEM, 0, "out of memory");
             break;
         }
         start = NULL;
@@ -804,7 +766,7 @@ int odoo_dynamodb_scan(odoo_dynamodb *db, json_t **out, const char *table, int p
         page = json_object_get(ans, "Items");
         if (!json_is_array(page)) {
             json_decref(ans);
-            rc = odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+            rc = odoo__error_set(&db->s.err, ODOO_EPROTOCOL, 200,
                                  "dynamodb Scan: the answer has no Items");
             break;
         }
@@ -812,13 +774,13 @@ int odoo_dynamodb_scan(odoo_dynamodb *db, json_t **out, const char *table, int p
             json_t *it = json_array_get(page, i), *v = NULL;
             if (plain) {
                 if (odoo_dynamodb_item_to_json(&v, it) != ODOO_OK)
-                    rc = odoo__error_set(&db->err, ODOO_EPROTOCOL, 200,
+                    rc = odoo__error_set(&db->s.err, ODOO_EPROTOCOL, 200,
                                          "dynamodb Scan: an item is not a DynamoDB item");
             } else {
                 v = json_incref(it);
             }
             if (rc == ODOO_OK && json_array_append_new(items, v) != 0)
-                rc = odoo__error_set(&db->err, ODOO_ENOMEM, 0, "out of memory");
+                rc = odoo__error_set(&db->s.err, ODOO_ENOMEM, 0, "out of memory");
         }
         last = json_object_get(ans, "LastEvaluatedKey");
         if (rc == ODOO_OK && json_is_object(last) && json_object_size(last) > 0)

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sink_internal.h"
+#include "aws_internal.h"
 
 #define DDB_MAX_BATCH 25
 
@@ -189,17 +189,6 @@ static json_t *entry_item(const ddb_entry *e)
 
 /* ---- errors ------------------------------------------------------------------------ */
 
-static void err_copy(odoo_error *dst, const odoo_error *src)
-{
-    odoo__error_clear(dst);
-    dst->code = src->code;
-    dst->http_status = src->http_status;
-    dst->rpc_code = src->rpc_code;
-    dst->retryable = src->retryable;
-    dst->message = src->message ? odoo__strdup(src->message) : NULL;
-    dst->klass = src->klass ? odoo__strdup(src->klass) : NULL;
-}
-
 static void err_set_class(odoo_error *err, const char *klass)
 {
     free(err->klass);
@@ -216,7 +205,7 @@ static int is_expired_token(const odoo_error *err)
 /* Hand the sink's error to the caller (it keeps class and status). */
 static int report(odoo_sink *s, const odoo_error *err)
 {
-    err_copy(&s->err, err);
+    (void)odoo_sink_set_error_from(s, err);
     return err->code;
 }
 
@@ -237,7 +226,7 @@ static int open_dead(odoo_sink *s, ddb *d)
         odoo__error_set(&e, rc, 0, "dynamodb sink: dead-letter file: %s",
                         odoo_error_message(odoo_sink_last_error(d->dead)));
         if (d->window_err.code == ODOO_OK)
-            err_copy(&d->window_err, &e);
+            odoo__error_copy(&d->window_err, &e);
         odoo__error_clear(&e);
         odoo_sink_free(d->dead);
         d->dead = NULL;
@@ -276,36 +265,37 @@ static void dead_letter(odoo_sink *s, ddb *d, const odoo_error *why, json_t *ite
             odoo__error_init(&e);
             odoo__error_set(&e, rc, 0, "dynamodb sink: cannot write the dead-letter file: %s",
                             odoo_error_message(odoo_sink_last_error(d->dead)));
-            err_copy(&d->window_err, &e);
+            odoo__error_copy(&d->window_err, &e);
             odoo__error_clear(&e);
         }
     } else if (d->window_err.code == ODOO_OK) {
-        err_copy(&d->window_err, why);
+        odoo__error_copy(&d->window_err, why);
     }
     odoo_sink_count(s, ODOO_SINK_FAILED, 1);
 }
 
 /* ---- entries and requests ---------------------------------------------------------- */
 
+/* Append @p node to the queue @p head ... @p tail, linked by ->next. */
+#define QUEUE_APPEND(head, tail, node)                                                  \
+    do {                                                                                \
+        (node)->next = NULL;                                                            \
+        if (tail)                                                                       \
+            (tail)->next = (node);                                                      \
+        else                                                                            \
+            (head) = (node);                                                            \
+        (tail) = (node);                                                                \
+    } while (0)
+
 static void form_append(ddb *d, ddb_entry *e)
 {
-    e->next = NULL;
-    if (d->form_tail)
-        d->form_tail->next = e;
-    else
-        d->form_head = e;
-    d->form_tail = e;
+    QUEUE_APPEND(d->form_head, d->form_tail, e);
     d->nform++;
 }
 
 static void wait_append(ddb *d, ddb_req *r)
 {
-    r->next = NULL;
-    if (d->wait_tail)
-        d->wait_tail->next = r;
-    else
-        d->wait_head = r;
-    d->wait_tail = r;
+    QUEUE_APPEND(d->wait_head, d->wait_tail, r);
 }
 
 /* An entry is done: count it, free it, let the next record of its key go. */
@@ -384,7 +374,8 @@ static void retry_entries(odoo_sink *s, ddb *d, ddb_entry **es, int n, const odo
     if (r) {
         r->attempt = attempt;
         r->not_before = odoo__now_ms()
-                        + odoo__backoff_ms(&d->rng, attempt - 1, d->retry_base_ms, d->retry_max_ms);
+                        + odoo__backoff_ms(&d->rng, attempt - 1, d->retry_base_ms, d->retry_max_ms,
+                                           ODOO__JITTER_FULL);
         wait_append(d, r);
     }
 }
@@ -1027,7 +1018,7 @@ static int ddb_flush(odoo_sink *s, void *impl)
         odoo__error_init(&e);
         odoo__error_set(&e, ODOO_ENOMEM, 0, "dynamodb sink: out of memory: %zu records not sent",
                         d->unfinished);
-        err_copy(&d->window_err, &e);
+        odoo__error_copy(&d->window_err, &e);
         odoo__error_clear(&e);
     }
     if (d->dead) {
@@ -1037,7 +1028,7 @@ static int ddb_flush(odoo_sink *s, void *impl)
             odoo__error_init(&e);
             odoo__error_set(&e, drc, 0, "dynamodb sink: dead-letter file: %s",
                             odoo_error_message(odoo_sink_last_error(d->dead)));
-            err_copy(&d->window_err, &e);
+            odoo__error_copy(&d->window_err, &e);
             odoo__error_clear(&e);
         }
     }
@@ -1259,7 +1250,7 @@ static int discover_keys(ddb *d, odoo_dynamodb *db, odoo_error *err)
     int nomem = 0;
     int rc = odoo_dynamodb_describe_table(db, &t, d->table);
     if (rc != ODOO_OK) {
-        err_copy(err, odoo_dynamodb_last_error(db));
+        odoo__error_copy(err, odoo_dynamodb_last_error(db));
         return rc;
     }
     ks = json_object_get(t, "KeySchema");
@@ -1302,6 +1293,34 @@ static int valid_type(odoo_dynamodb_type t)
     return t == ODOO_DYNAMODB_S || t == ODOO_DYNAMODB_N;
 }
 
+/* The constructors' failure path: a closed sink that holds err (what
+ * odoo_sink_last_error() shows), built on libodoo's public sink API: its open
+ * fails with err, so odoo_sink_open() hands back a closed sink. NULL when even
+ * that cannot be allocated. */
+static int failed_open(odoo_sink *sink, void *impl)
+{
+    return odoo_sink_set_error_from(sink, (const odoo_error *)impl);
+}
+
+static int failed_put(odoo_sink *sink, void *impl, json_t *record)
+{
+    (void)impl;
+    (void)record;
+    return odoo_sink_set_error(sink, ODOO_EINVAL, "dynamodb sink: not open");
+}
+
+static odoo_sink *failed_sink(const odoo_error *err)
+{
+    static const odoo_sink_ops failed_ops = {ODOO_SINK_OPS_VERSION, "dynamodb", failed_open,
+                                             failed_put, NULL, NULL, NULL};
+    odoo_sink *s = NULL;
+    if (odoo_sink_open(&s, &failed_ops, (void *)(uintptr_t)err) == ODOO_OK) {
+        odoo_sink_free(s); /* cannot happen: failed_open always fails */
+        s = NULL;
+    }
+    return s;
+}
+
 int odoo_dynamodb_sink_open(odoo_sink **out, odoo_dynamodb *db,
                             const odoo_dynamodb_sink_options *opts)
 {
@@ -1317,7 +1336,7 @@ int odoo_dynamodb_sink_open(odoo_sink **out, odoo_dynamodb *db,
         rc = odoo__error_set(&err, ODOO_EINVAL, 0, "dynamodb sink: db and opts are required");
         goto fail;
     }
-    if (!db->ready) {
+    if (!db->s.ready) {
         rc = odoo__error_set(&err, ODOO_EINVAL, 0,
                              "dynamodb sink: the DynamoDB client could not be created");
         goto fail;
@@ -1374,7 +1393,7 @@ int odoo_dynamodb_sink_open(odoo_sink **out, odoo_dynamodb *db,
     d->pk_type = opts->partition_type;
     d->sk_type = opts->sort_type;
     d->rng = odoo__rng_seed(d);
-    if (odoo__aws_config_copy(&d->cfg, &db->cfg) != ODOO_OK
+    if (odoo__aws_config_copy(&d->cfg, &db->s.cfg) != ODOO_OK
         || !(d->table = odoo__strdup(opts->table))
         || odoo__strdup_opt(&d->pk, opts->partition_key) != ODOO_OK
         || odoo__strdup_opt(&d->sk, opts->partition_key ? opts->sort_key : NULL) != ODOO_OK
@@ -1423,7 +1442,7 @@ int odoo_dynamodb_sink_open(odoo_sink **out, odoo_dynamodb *db,
 
 fail:
     ddb_free(d);
-    *out = odoo__sink_failed(&err);
+    *out = failed_sink(&err);
     odoo__error_clear(&err);
     return rc;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink_internal.h"
+#include "aws_internal.h"
 
 struct odoo_session_options {
     char *url;
@@ -23,12 +23,7 @@ struct odoo_session_options {
 };
 
 struct odoo_aws_secrets {
-    odoo__aws_config cfg;
-    odoo__aws_conn conn;
-    unsigned int rng;
-    int global_ref;
-    int ready;
-    odoo_error err;
+    odoo__aws_service s;
 };
 
 /* ---- session options ------------------------------------------------------------- */
@@ -81,7 +76,8 @@ static int get_member(odoo_error *err, json_t *doc, const char *key, const char 
 
 int odoo_session_options_set_json(odoo_session_options *so, const char *json)
 {
-    json_error_t jerr;
+    odoo__json_error jerr;
+    int prc;
     json_t *doc;
     const char *url, *db, *email, *user, *password, *api_key;
     odoo_session_options n;
@@ -92,14 +88,13 @@ int odoo_session_options_set_json(odoo_session_options *so, const char *json)
     odoo__error_clear(&so->err);
     if (!json)
         return odoo__error_set(&so->err, ODOO_EINVAL, 0, "secret: no text");
-    doc = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc && json_error_code(&jerr) == json_error_out_of_memory)
+    prc = odoo__json_parse(json, strlen(json), ODOO__JSON_REJECT_DUPLICATES, &doc, &jerr);
+    if (prc == ODOO__JSON_NOMEM)
         return odoo__error_set(&so->err, ODOO_ENOMEM, 0, "out of memory");
-    if (!doc)
-        /* jerr.text may quote the secret's text: only the position goes out */
-        return odoo__error_set(&so->err, ODOO_EINVAL, 0,
-                               "secret: not valid JSON (line %d, column %d)", jerr.line,
-                               jerr.column);
+    if (prc != 0)
+        /* the decoder's text may quote the secret's text: only the position goes out */
+        return odoo__error_set(&so->err, ODOO_EINVAL, 0, "secret: not valid JSON (at byte %zu)",
+                               jerr.position);
     if (!json_is_object(doc)) {
         odoo__json_wipe_strings(doc);
         json_decref(doc);
@@ -202,51 +197,30 @@ const odoo_error *odoo_session_options_last_error(const odoo_session_options *so
 int odoo_aws_secrets_new(odoo_aws_secrets **out, const odoo_aws_options *opts)
 {
     odoo_aws_secrets *sm;
-    int rc;
     if (!out)
         return ODOO_EINVAL;
-    *out = NULL;
-    sm = odoo__calloc(1, sizeof(*sm));
-    if (!sm)
-        return ODOO_ENOMEM;
-    odoo__error_init(&sm->err);
-    *out = sm;
-    rc = odoo__global_acquire();
-    if (rc != ODOO_OK)
-        return odoo__error_set(&sm->err, rc, 0, "secretsmanager: global initialisation failed");
-    sm->global_ref = 1;
-    rc = odoo__aws_config_init(&sm->cfg, &sm->err, opts, "secretsmanager", "SECRETS_MANAGER",
-                               "secretsmanager", "secretsmanager", "application/x-amz-json-1.1");
-    if (rc != ODOO_OK)
-        return rc;
-    rc = odoo__aws_conn_init(&sm->conn, &sm->cfg, &sm->err);
-    if (rc != ODOO_OK)
-        return rc;
-    sm->rng = odoo__rng_seed(sm);
-    sm->ready = 1;
-    return ODOO_OK;
+    *out = sm = odoo__calloc(1, sizeof(*sm));
+    return odoo__aws_service_init(sm ? &sm->s : NULL, opts, "secretsmanager", "secretsmanager",
+                                  "SECRETS_MANAGER", "secretsmanager", "secretsmanager",
+                                  "application/x-amz-json-1.1");
 }
 
 void odoo_aws_secrets_free(odoo_aws_secrets *sm)
 {
     if (!sm)
         return;
-    odoo__aws_conn_dispose(&sm->conn);
-    odoo__aws_config_dispose(&sm->cfg);
-    odoo__error_clear(&sm->err);
-    if (sm->global_ref)
-        odoo__global_release();
+    odoo__aws_service_dispose(&sm->s);
     free(sm);
 }
 
 const odoo_error *odoo_aws_secrets_last_error(const odoo_aws_secrets *sm)
 {
-    return sm ? &sm->err : NULL;
+    return sm ? &sm->s.err : NULL;
 }
 
 const char *odoo_aws_secrets_endpoint(const odoo_aws_secrets *sm)
 {
-    return sm && sm->ready ? sm->cfg.endpoint : NULL;
+    return sm && sm->s.ready ? sm->s.cfg.endpoint : NULL;
 }
 
 void odoo_aws_free_secret(char *secret)
@@ -261,38 +235,38 @@ int odoo_aws_secrets_get_string(odoo_aws_secrets *sm, char **out, const char *se
     if (!sm || !out)
         return ODOO_EINVAL;
     *out = NULL;
-    odoo__error_clear(&sm->err);
-    if (!sm->ready)
-        return odoo__error_set(&sm->err, ODOO_EINVAL, 0,
+    odoo__error_clear(&sm->s.err);
+    if (!sm->s.ready)
+        return odoo__error_set(&sm->s.err, ODOO_EINVAL, 0,
                                "secretsmanager: the client could not be created");
     if (!secret_id || !*secret_id)
-        return odoo__error_set(&sm->err, ODOO_EINVAL, 0, "secretsmanager: secret id is required");
+        return odoo__error_set(&sm->s.err, ODOO_EINVAL, 0, "secretsmanager: secret id is required");
     req = json_pack("{s:s}", "SecretId", secret_id);
     if (!req)
-        return odoo__error_set(&sm->err, ODOO_ENOMEM, 0, "out of memory");
-    rc = odoo__aws_call(&sm->cfg, &sm->conn, &sm->rng, "GetSecretValue", req, &ans, &sm->err);
+        return odoo__error_set(&sm->s.err, ODOO_ENOMEM, 0, "out of memory");
+    rc = odoo__aws_call(&sm->s.cfg, &sm->s.conn, &sm->s.rng, "GetSecretValue", req, &ans, &sm->s.err);
     json_decref(req);
     if (rc != ODOO_OK) {
-        char *m = sm->err.message;
+        char *m = sm->s.err.message;
         if (m) {
             size_t n = strlen(m) + 48;
             char *p = odoo__malloc(n);
             if (p) {
                 snprintf(p, n, "secretsmanager GetSecretValue: %s", m);
                 free(m);
-                sm->err.message = p;
+                sm->s.err.message = p;
             }
         }
         return rc;
     }
     v = json_object_get(ans, "SecretString");
     if (!json_is_string(v)) {
-        rc = odoo__error_set(&sm->err, ODOO_EPROTOCOL, 200,
+        rc = odoo__error_set(&sm->s.err, ODOO_EPROTOCOL, 200,
                              "secretsmanager GetSecretValue: the secret has no SecretString "
                              "(a binary secret?)");
     } else {
         *out = odoo__strdup(json_string_value(v));
-        rc = *out ? ODOO_OK : odoo__error_set(&sm->err, ODOO_ENOMEM, 0, "out of memory");
+        rc = *out ? ODOO_OK : odoo__error_set(&sm->s.err, ODOO_ENOMEM, 0, "out of memory");
     }
     odoo__json_wipe_strings(ans);
     json_decref(ans);
@@ -315,7 +289,7 @@ int odoo_aws_secrets_get_session(odoo_aws_secrets *sm, odoo_session_options *so,
         const char *m = odoo_error_message(&so->err);
         if (strncmp(m, "secret: ", 8) == 0)
             m += 8;
-        odoo__error_set(&sm->err, rc, 0, "secret %s: %s", secret_id, m);
+        odoo__error_set(&sm->s.err, rc, 0, "secret %s: %s", secret_id, m);
     }
     return rc;
 }

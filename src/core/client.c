@@ -1,6 +1,7 @@
 /*
  * libodoo - the client: options, life cycle, call_kw, context, accessors.
- * The transports, logins and retries are in transport.c.
+ * The logins and retries are in transport.c, each transport's own code in
+ * transports/.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "transports/transport.h"
 
 int odoo_client_options_init(odoo_client_options *opts, unsigned int version)
 {
@@ -53,9 +54,10 @@ void odoo_client_free(odoo_client *c)
     free(c->user_agent);
     free(c->cookie_file);
     odoo__error_clear(&c->err);
+    if (c->global_ref)
+        odoo__global_release();
     odoo__wipe(c, sizeof(*c));
     free(c);
-    odoo__global_release();
 }
 
 static int file_has_session_cookie(const char *path)
@@ -153,48 +155,43 @@ static int strip_browser_path(const char *url, char **out)
     return ODOO_OK;
 }
 
-int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
+/* Check the options and fill c from them; on failure c->err says why. */
+static int client_setup(odoo_client *c, const odoo_client_options *opts)
 {
-    odoo_client *c;
-    odoo_error err;
     long deadline_ms;
     int rc;
 
-    if (!out || !opts)
-        return ODOO_EINVAL;
+    if (!opts)
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "options: NULL");
     if (opts->version < 1 || opts->version > ODOO_CLIENT_OPTIONS_VERSION)
-        return ODOO_EINVAL;
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                               "options: unknown version %u (this library knows 1 to %d)",
+                               opts->version, ODOO_CLIENT_OPTIONS_VERSION);
     /* version 1 structs end before retry_deadline_ms: never read it there */
     deadline_ms = opts->version >= 2 ? opts->retry_deadline_ms : ODOO_DEFAULT_RETRY_DEADLINE_MS;
-    if (deadline_ms < 0)
-        return ODOO_EINVAL;
-    if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_retries < 0
-        || opts->retry_base_ms < 0 || opts->retry_max_ms < 0 || opts->low_speed_limit < 0
-        || opts->low_speed_time_s < 0)
-        return ODOO_EINVAL;
-    if (opts->transport < ODOO_TRANSPORT_AUTO || opts->transport > ODOO_TRANSPORT_JSON2)
-        return ODOO_EINVAL;
-
-    odoo__error_init(&err);
-    c = odoo__calloc(1, sizeof(*c));
-    if (!c)
-        return ODOO_ENOMEM;
-    odoo__error_init(&c->err);
+    if (deadline_ms < 0 || opts->connect_timeout_ms < 0 || opts->timeout_ms < 0
+        || opts->max_retries < 0 || opts->retry_base_ms < 0 || opts->retry_max_ms < 0
+        || opts->low_speed_limit < 0 || opts->low_speed_time_s < 0)
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                               "options: a timeout, retry count or delay is negative");
+    if (opts->transport != ODOO_TRANSPORT_AUTO && !odoo__transport_find(opts->transport))
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "options: unknown transport %d",
+                               (int)opts->transport);
     rc = odoo__global_acquire();
-    if (rc != ODOO_OK) {
-        free(c);
-        return rc;
-    }
+    if (rc != ODOO_OK)
+        return odoo__error_set(&c->err, rc, 0, "libcurl's global initialisation failed");
+    c->global_ref = 1;
     {
         char *root = NULL;
         rc = strip_browser_path(opts->url, &root);
         if (rc == ODOO_OK)
-            rc = odoo__url_normalize(&err, root ? root : opts->url, &c->url);
+            rc = odoo__url_normalize(&c->err, root ? root : opts->url, &c->url);
+        else
+            odoo__error_set(&c->err, rc, 0, "out of memory");
         free(root);
     }
-    odoo__error_clear(&err);
     if (rc != ODOO_OK)
-        goto fail;
+        return rc;
 
     if ((rc = odoo__strdup_opt(&c->database, opts->database)) != ODOO_OK
         || (rc = odoo__strdup_opt(&c->login, opts->login)) != ODOO_OK
@@ -210,7 +207,7 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
         || (rc = odoo__add_secret(c, opts->password)) != ODOO_OK
         || (rc = odoo__add_secret(c, opts->api_key)) != ODOO_OK
         || (rc = odoo__add_secret(c, opts->proxy)) != ODOO_OK)
-        goto fail;
+        return odoo__error_set(&c->err, rc, 0, "out of memory");
     if (c->api_key && !*c->api_key) {
         free(c->api_key);
         c->api_key = NULL;
@@ -229,27 +226,49 @@ int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
     c->trace = opts->trace;
     c->trace_userdata = opts->trace_userdata;
     c->forced = opts->transport;
-    c->transport = ODOO_TRANSPORT_AUTO;
+    c->ops = NULL; /* chosen at the first login or call */
     c->next_id = 1;
-    c->rng = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)c;
+    c->rng = odoo__rng_seed(c);
 
-    if ((c->forced == ODOO_TRANSPORT_JSON2) && !c->api_key) {
-        rc = ODOO_EINVAL; /* JSON-2 authenticates with an API key only */
-        goto fail;
-    }
+    if (c->forced != ODOO_TRANSPORT_AUTO && odoo__transport_find(c->forced)->api_key_only
+        && !c->api_key) /* JSON-2 authenticates with an API key only */
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                               "options: the %s transport needs an API key",
+                               odoo__transport_find(c->forced)->name);
 
     rc = odoo__http_init(c);
     if (rc != ODOO_OK)
-        goto fail;
+        return rc; /* c->err set */
     if (c->cookie_file && file_has_session_cookie(c->cookie_file))
         c->maybe_session = 1;
+    return ODOO_OK;
+}
+
+int odoo_client_new(odoo_client **out, const odoo_client_options *opts)
+{
+    odoo_client *c;
+    int rc;
+
+    if (!out)
+        return ODOO_EINVAL;
+    *out = NULL;
+    c = odoo__calloc(1, sizeof(*c));
+    if (!c)
+        return ODOO_ENOMEM;
+    odoo__error_init(&c->err);
+    rc = client_setup(c, opts);
+    if (rc != ODOO_OK) {
+        /* like every constructor: a client that holds the error, which can
+         * only be read (odoo_client_last_error()) and freed */
+        c->failed = 1;
+        if (c->err.code == ODOO_OK)
+            odoo__error_set(&c->err, rc, 0, "%s", odoo_strerror(rc));
+        *out = c;
+        return rc;
+    }
     odoo__error_clear(&c->err);
     *out = c;
     return ODOO_OK;
-
-fail:
-    odoo_client_free(c);
-    return rc;
 }
 
 int odoo_client_login(odoo_client *c)
@@ -262,39 +281,17 @@ int odoo_client_login(odoo_client *c)
 
 int odoo_client_logout(odoo_client *c)
 {
-    json_t *res = NULL;
-    int rc = ODOO_OK;
     if (!c)
         return ODOO_EINVAL;
+    if (c->failed)
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                               "client: odoo_client_new() failed; only free this client");
     odoo__error_clear(&c->err);
-    if (c->transport == ODOO_TRANSPORT_SESSION && (c->logged_in || c->maybe_session)) {
-        json_t *params = json_object(), *env;
-        if (!params)
-            return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-        env = json_pack("{s:s, s:s, s:o, s:I}", "jsonrpc", "2.0", "method", "call", "params",
-                        params, "id", (json_int_t)c->next_id++);
-        if (!env || odoo__buf_set_json(&c->request, env) != ODOO_OK) {
-            json_decref(env);
-            return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-        }
-        json_decref(env);
-        {
-            odoo__http_response resp;
-            rc = odoo__http_exchange(c, ODOO__POST, "/web/session/destroy", c->headers, &resp);
-            if (rc == ODOO_OK)
-                rc = odoo__rpc_parse_response(&c->err, resp.status, resp.content_type,
-                                              resp.body, resp.len, &res);
-        }
-        json_decref(res);
-        /* An already expired session is logged out too. */
-        if (rc == ODOO_ESESSION) {
-            odoo__error_clear(&c->err);
-            rc = ODOO_OK;
-        }
-    }
+    if (c->ops && c->ops->logout && (c->logged_in || c->maybe_session))
+        return c->ops->logout(c);
     odoo__forget_session(c);
     odoo__http_clear_cookies(c);
-    return rc;
+    return ODOO_OK;
 }
 
 /* ---- call_kw ------------------------------------------------------------- */
@@ -492,23 +489,15 @@ int odoo_client_server_major(const odoo_client *c)
 
 odoo_transport odoo_client_transport(const odoo_client *c)
 {
-    return c ? c->transport : ODOO_TRANSPORT_AUTO;
+    return c && c->ops ? c->ops->kind : ODOO_TRANSPORT_AUTO;
 }
 
 const char *odoo_transport_name(int t)
 {
-    switch (t) {
-    case ODOO_TRANSPORT_AUTO:
-        return "auto";
-    case ODOO_TRANSPORT_SESSION:
-        return "session";
-    case ODOO_TRANSPORT_JSONRPC:
-        return "jsonrpc";
-    case ODOO_TRANSPORT_JSON2:
-        return "json2";
-    default:
-        return "unknown";
-    }
+    const struct odoo__transport_ops *ops = odoo__transport_find(t);
+    if (ops)
+        return ops->name;
+    return t == ODOO_TRANSPORT_AUTO ? "auto" : "unknown";
 }
 
 int odoo_transport_from_name(const char *name, odoo_transport *out)
@@ -516,7 +505,7 @@ int odoo_transport_from_name(const char *name, odoo_transport *out)
     int t;
     if (!name || !out)
         return ODOO_EINVAL;
-    for (t = ODOO_TRANSPORT_AUTO; t <= ODOO_TRANSPORT_JSON2; t++) {
+    for (t = ODOO_TRANSPORT_AUTO; t == ODOO_TRANSPORT_AUTO || odoo__transport_find(t); t++) {
         if (strcmp(name, odoo_transport_name(t)) == 0) {
             *out = (odoo_transport)t;
             return ODOO_OK;

@@ -8,11 +8,13 @@
 
 #include "internal.h"
 
-static const struct {
+struct error_entry {
     int code;
     const char *name;
     const char *text;
-} error_table[] = {
+};
+
+static const struct error_entry error_table[] = {
     {ODOO_OK, "ODOO_OK", "no error"},
     {ODOO_ERROR, "ODOO_ERROR", "unclassified error"},
     {ODOO_EAUTH, "ODOO_EAUTH", "authentication failed"},
@@ -34,22 +36,26 @@ static const struct {
 
 #define ERROR_TABLE_SIZE (sizeof(error_table) / sizeof(error_table[0]))
 
-const char *odoo_strerror(int code)
+/* The entry of @p code in error_table, NULL for an unknown code. */
+static const struct error_entry *error_entry(int code)
 {
     size_t i;
     for (i = 0; i < ERROR_TABLE_SIZE; i++)
         if (error_table[i].code == code)
-            return error_table[i].text;
-    return "unknown error";
+            return &error_table[i];
+    return NULL;
+}
+
+const char *odoo_strerror(int code)
+{
+    const struct error_entry *e = error_entry(code);
+    return e ? e->text : "unknown error";
 }
 
 const char *odoo_error_name(int code)
 {
-    size_t i;
-    for (i = 0; i < ERROR_TABLE_SIZE; i++)
-        if (error_table[i].code == code)
-            return error_table[i].name;
-    return "ODOO_UNKNOWN";
+    const struct error_entry *e = error_entry(code);
+    return e ? e->name : "ODOO_UNKNOWN";
 }
 
 /* ---- detail ------------------------------------------------------------- */
@@ -89,61 +95,6 @@ const char *odoo_error_debug(const odoo_error *err)
     return err && err->debug ? err->debug : "";
 }
 
-void odoo__error_init(odoo_error *err)
-{
-    memset(err, 0, sizeof(*err));
-    err->rpc_code = -1;
-}
-
-void odoo__error_clear(odoo_error *err)
-{
-    free(err->klass);
-    free(err->message);
-    free(err->debug);
-    odoo__error_init(err);
-}
-
-void odoo__error_move(odoo_error *dst, odoo_error *src)
-{
-    if (dst == src)
-        return;
-    odoo__error_clear(dst);
-    *dst = *src;
-    odoo__error_init(src);
-}
-
-/* Messages are bounded: a message is for people, and Odoo's own texts are
- * short; a longer one is cut. */
-#define ODOO__MESSAGE_MAX 2048
-
-int odoo__error_setv(odoo_error *err, int code, int http_status, const char *fmt, va_list ap)
-{
-    char buf[ODOO__MESSAGE_MAX];
-    odoo__error_clear(err);
-    err->code = code;
-    err->http_status = http_status;
-    err->retryable = code == ODOO_ETIMEOUT || code == ODOO_ENETWORK || code == ODOO_ESESSION
-                     || (code == ODOO_EHTTP && odoo__http_status_retryable(http_status));
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    /* On allocation failure the message is "" (the accessor's default): the
-     * code still tells what happened. */
-    err->message = odoo__strdup(buf);
-    return code;
-}
-
-int odoo__error_set(odoo_error *err, int code, int http_status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    odoo__error_setv(err, code, http_status, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int odoo__http_status_retryable(int status)
-{
-    return status == 429 || status == 502 || status == 503 || status == 504;
-}
 
 /* ---- Odoo exception classes -> codes ------------------------------------- */
 

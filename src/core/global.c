@@ -56,3 +56,21 @@ unsigned int odoo_version_num(void)
 {
     return ODOO_VERSION_NUM;
 }
+
+void odoo_free(void *ptr)
+{
+    free(ptr);
+}
+
+char *odoo_json_dumps(const json_t *json, size_t flags)
+{
+    odoo__buf b = {0};
+    char *s;
+    if (!json || odoo__buf_set_json_flags(&b, json, flags) != ODOO_OK) {
+        odoo__buf_dispose(&b);
+        return NULL;
+    }
+    /* the caller owns the text: hand over the buffer itself (odoo_free) */
+    s = b.data;
+    return s;
+}

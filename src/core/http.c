@@ -12,15 +12,6 @@
 
 #include "internal.h"
 
-static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    odoo__buf *b = userdata;
-    size_t n = size * nmemb;
-    if (odoo__buf_append(b, ptr, n) != ODOO_OK)
-        return 0; /* makes libcurl fail with CURLE_WRITE_ERROR */
-    return n;
-}
-
 /* ---- redaction -------------------------------------------------------------- */
 
 static int starts_ci(const char *p, const char *end, const char *word)
@@ -187,8 +178,9 @@ int odoo__http_init(odoo_client *c)
 #endif
     SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
     SETOPT(c, CURLOPT_USERAGENT, c->user_agent ? c->user_agent : ua);
-    SETOPT(c, CURLOPT_WRITEFUNCTION, write_cb);
-    SETOPT(c, CURLOPT_WRITEDATA, &c->response);
+    c->response_body.buf = &c->response; /* no cap yet: 0 */
+    if (odoo__curl_collect(c->curl, &c->response_body) != CURLE_OK)
+        return odoo__error_set(&c->err, ODOO_ERROR, 0, "libcurl refused the write callback");
     SETOPT(c, CURLOPT_ERRORBUFFER, c->curl_errbuf);
     SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SETOPT(c, CURLOPT_TIMEOUT_MS, c->timeout_ms);
@@ -303,6 +295,7 @@ int odoo__http_exchange(odoo_client *c, int method, const char *path,
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
 
     c->response.len = 0;
+    odoo__curl_body_reset(&c->response_body);
     c->curl_errbuf[0] = '\0';
     if (method == ODOO__POST) {
         cc = curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->request.data ? c->request.data : "");

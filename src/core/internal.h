@@ -1,7 +1,9 @@
 /*
- * libodoo - internal declarations shared by the library's sources and its
- * unit tests. Nothing here is part of the public API or ABI. Internal
- * names use the odoo__ prefix.
+ * libodoo - internal declarations of the core (src/core: the client, its
+ * transports, the model helpers), shared by its sources and its white-box
+ * tests. The core uses src/util (util.h), never src/sink's or src/aws's
+ * internals. Nothing here is part of the public API or ABI. Internal names
+ * use the odoo__ prefix.
  */
 #ifndef ODOO_INTERNAL_H
 #define ODOO_INTERNAL_H
@@ -14,121 +16,13 @@
 
 #include "odoo.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#  define ODOO__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#  define ODOO__PRINTF(fmt, args)
-#endif
+#include "util.h"
 
-/* ---- memory (util.c) ---------------------------------------------------- */
-
-void *odoo__malloc(size_t n);
-void *odoo__calloc(size_t nmemb, size_t size);
-void *odoo__realloc(void *p, size_t n);
-char *odoo__strdup(const char *s);
-/* Duplicate s, or set *out to NULL for a NULL s. ODOO_ENOMEM on failure. */
-int odoo__strdup_opt(char **out, const char *s);
-#ifdef ODOO_ALLOC_HOOKS
-/* Test-only (tests/torture; built only with the CMake option ODOO_ALLOC_HOOKS):
- * make the n-th allocation from now fail (one failure; n <= 0: none), count
- * the allocations since the last call, and count one allocation, telling
- * whether it must fail (for the torture's own jansson allocator). */
-void odoo__set_alloc_fail_after(long n);
-long odoo__alloc_calls(void);
-int odoo__alloc_should_fail(void);
-#endif
-/* Overwrite the string's bytes with zeros, then free it. Accepts NULL. */
-void odoo__free_secret(char *s);
-/* Overwrite n bytes with zeros in a way the compiler cannot drop. */
-void odoo__wipe(void *p, size_t n);
-
-/* json_copy() / json_deep_copy() that give NULL, never a partial copy, when
- * an allocation fails (util.c). */
-json_t *odoo__json_copy(json_t *v);
-json_t *odoo__json_deep_copy(const json_t *v);
-
-/* ---- growable byte buffer (util.c) -------------------------------------- */
-
-typedef struct odoo__buf {
-    char *data;
-    size_t len;
-    size_t cap;
-} odoo__buf;
-
-int odoo__buf_reserve(odoo__buf *b, size_t extra);
-int odoo__buf_append(odoo__buf *b, const void *data, size_t n);
-/* Reset the length to 0 and wipe the old content (the buffer may have held a
- * password). The capacity is kept for reuse. */
-void odoo__buf_clear_secret(odoo__buf *b);
-void odoo__buf_dispose(odoo__buf *b);
-/* Serialise json compactly into b (replacing its content), NUL-terminated. */
-int odoo__buf_set_json(odoo__buf *b, const json_t *json);
-/* The same with jansson's dump flags (JSON_ENCODE_ANY is always added), e.g.
- * JSON_COMPACT | JSON_SORT_KEYS for a canonical text. */
-int odoo__buf_set_json_flags(odoo__buf *b, const json_t *json, size_t flags);
-
-/* Every JSON text above prints its reals with odoo__real_repr(): the
- * shortest text that reads back as the same double (jansson alone prints 17
- * digits). odoo_json_dumps() (public) is the same for the tools and bindings. */
-
-/* ---- reals (util.c) ------------------------------------------------------ */
-
-/* The shortest decimal digits that read back as |v|: digits (no leading or
- * trailing zeros, at most 17, NUL-terminated) and the decimal exponent of the
- * first digit (v = d.ddd x 10^exp10). v must be finite and non-zero. */
-void odoo__real_digits(double v, char digits[20], int *exp10);
-/* Python's repr(float): "0.1", "100.0", "1e+16", "1.5e-05", "-0.0". */
-void odoo__real_repr(double v, char *out, size_t outsz);
-/* A plain decimal without exponent ("0.1", "100", "0.000015", "0"), exact for
- * the shortest round-trip digits. Returns ODOO_EINVAL when |v| is outside
- * DynamoDB's number range (1e-130 .. < 1e126), ODOO_OK otherwise. */
-int odoo__real_decimal(double v, char *out, size_t outsz);
-
-/* ---- errors (errors.c) -------------------------------------------------- */
-
-struct odoo_error {
-    int code;
-    int http_status;
-    int rpc_code;
-    int retryable;
-    char *klass;
-    char *message;
-    char *debug;
-};
-
-void odoo__error_init(odoo_error *err);
-void odoo__error_clear(odoo_error *err);
-#define odoo__error_dispose odoo__error_clear
-/* Set code and a printf-formatted message; class/debug become "". Returns code. */
-int odoo__error_set(odoo_error *err, int code, int http_status, const char *fmt, ...)
-    ODOO__PRINTF(4, 5);
-int odoo__error_setv(odoo_error *err, int code, int http_status, const char *fmt,
-                     va_list ap) ODOO__PRINTF(4, 0);
-/* Move src into dst (dst's old content is freed; src is left empty). */
-void odoo__error_move(odoo_error *dst, odoo_error *src);
+/* ---- Odoo errors (errors.c) --------------------------------------------- */
 
 /* Map an Odoo exception class, JSON-RPC error code and message to an
  * odoo_error_code. rpc_code is -1 when absent. */
 int odoo__map_exception(const char *klass, int rpc_code, const char *message);
-/* Whether an HTTP status means "try again later". */
-int odoo__http_status_retryable(int status);
-
-/* ---- JSON decoding (json_parse.c) ---------------------------------------- */
-
-/* What went wrong in odoo__json_parse: a message and the byte offset. */
-typedef struct odoo__json_error {
-    size_t position;
-    char text[96];
-} odoo__json_error;
-
-enum { ODOO__JSON_SYNTAX = 1, ODOO__JSON_NOMEM = 2 };
-
-/* Decode the JSON text buf[0, len) (need not be NUL-terminated) into jansson
- * values, with json_loadb's semantics (flags 0, or JSON_DECODE_ANY when any is
- * non-zero: any value at the top level instead of an object or array).
- * Returns 0 and a new reference in *out; ODOO__JSON_SYNTAX (malformed input)
- * or ODOO__JSON_NOMEM (an allocation failed) with err filled (may be NULL). */
-int odoo__json_parse(const char *buf, size_t len, int any, json_t **out, odoo__json_error *err);
 
 /* ---- answers (rpc.c) ---------------------------------------------------- */
 
@@ -162,6 +56,8 @@ char *odoo__url_join(const char *base, const char *path);
 int odoo__url_normalize(odoo_error *err, const char *url, char **out);
 
 /* ---- the client (client.c, transport.c, http.c) --------------------------- */
+
+struct odoo__transport_ops; /* transports/transport.h */
 
 typedef struct odoo__http_response {
     long status;
@@ -205,7 +101,7 @@ struct odoo_client {
     char *secrets[ODOO__MAX_SECRETS]; /* masked in traces */
 
     odoo_transport forced;    /* from the options */
-    odoo_transport transport; /* in use; AUTO until chosen */
+    const struct odoo__transport_ops *ops; /* in use (transports/); NULL until chosen */
 
     CURL *curl;
     struct curl_slist *headers;       /* JSON-RPC */
@@ -214,6 +110,7 @@ struct odoo_client {
     odoo__buf request;
     int request_secret; /* c->request holds a secret: wipe it after sending */
     odoo__buf response;
+    odoo__curl_body response_body; /* the write callback's view of response (util/curl.c) */
     int last_sent;      /* the last exchange's request may have reached the server */
     int last_refused;   /* the last exchange failed to connect (nothing listening) */
     long last_status;   /* HTTP status of the last answer */
@@ -234,6 +131,8 @@ struct odoo_client {
     unsigned long retry_count;
     long next_id;
     unsigned int rng; /* back-off jitter */
+    int global_ref;   /* holds a reference on the global state */
+    int failed;       /* odoo_client_new() failed: only the error and free work */
 
     odoo_error err;
 };

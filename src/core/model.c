@@ -11,6 +11,35 @@
 
 #define NOMEM(c) odoo__error_set(&(c)->err, ODOO_ENOMEM, 0, "out of memory")
 
+/* ---- calls ---------------------------------------------------------------------- */
+
+/* The start of a public helper: *out cleared first (NULL on every failure), the
+ * client and, when @p out_required, @p out required, the last error cleared. */
+static int begin(odoo_client *c, json_t **out, int out_required)
+{
+    if (out)
+        *out = NULL;
+    if (!c || (out_required && !out))
+        return ODOO_EINVAL;
+    odoo__error_clear(&c->err);
+    return ODOO_OK;
+}
+
+/* @p method on @p model with @p args and @p kwargs (both stolen: released here;
+ * NULL: not sent). @p built false: they could not be built, out of memory and
+ * nothing is sent. @p out NULL: the answer is dropped. */
+static int call_built(odoo_client *c, json_t **out, const char *model, const char *method,
+                      int built, json_t *args, json_t *kwargs, json_t *context)
+{
+    json_t *res = NULL;
+    int rc = built ? odoo_call_kw(c, out ? out : &res, model, method, args, kwargs, context)
+                   : NOMEM(c);
+    json_decref(args);
+    json_decref(kwargs);
+    json_decref(res);
+    return rc;
+}
+
 /* ---- field whitelists ---------------------------------------------------------- */
 
 static json_t *names_to_array(const char *const *names)
@@ -36,10 +65,7 @@ static int model_fields(odoo_client *c, const char *model, json_t **fields)
     if (!c->fields_cache && !(c->fields_cache = json_object()))
         return NOMEM(c);
     kwargs = json_pack("{s:[s]}", "attributes", "type");
-    if (!kwargs)
-        return NOMEM(c);
-    rc = odoo_call_kw(c, &res, model, "fields_get", NULL, kwargs, NULL);
-    json_decref(kwargs);
+    rc = call_built(c, &res, model, "fields_get", kwargs != NULL, NULL, kwargs, NULL);
     if (rc != ODOO_OK)
         return rc;
     if (!json_is_object(res)) {
@@ -53,11 +79,21 @@ static int model_fields(odoo_client *c, const char *model, json_t **fields)
     return ODOO_OK;
 }
 
-static int check_one(odoo_client *c, const char *model, json_t *fields, const char *name)
+static int check_model(odoo_client *c, const char *model)
+{
+    if (!odoo__valid_model_name(model))
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "invalid model name");
+    return ODOO_OK;
+}
+
+/* @p name is a field of @p model (@p fields: its fields_get); with @p path,
+ * "field.subfield" names the first field's. */
+static int check_one(odoo_client *c, const char *model, json_t *fields, const char *name,
+                     int path)
 {
     char head[256];
     size_t n = strcspn(name, ".");
-    if (n == 0 || n >= sizeof(head))
+    if (n == 0 || n >= sizeof(head) || (!path && name[n]))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "%s has no field '%s'", model, name);
     memcpy(head, name, n);
     head[n] = '\0';
@@ -70,15 +106,11 @@ int odoo_fields_check(odoo_client *c, const char *model, const char *const *name
 {
     json_t *fields;
     int rc;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if (!odoo__valid_model_name(model))
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "invalid model name");
-    if ((rc = model_fields(c, model, &fields)) != ODOO_OK)
+    if ((rc = begin(c, NULL, 0)) != ODOO_OK || (rc = check_model(c, model)) != ODOO_OK
+        || (rc = model_fields(c, model, &fields)) != ODOO_OK)
         return rc;
     for (; names && *names; names++)
-        if ((rc = check_one(c, model, fields, *names)) != ODOO_OK)
+        if ((rc = check_one(c, model, fields, *names, 1)) != ODOO_OK)
             return rc;
     return ODOO_OK;
 }
@@ -91,6 +123,16 @@ static int check_field_list(odoo_client *c, const char *model, const char *const
     return odoo_fields_check(c, model, names);
 }
 
+/* The model's fields (borrowed) to check a value against; @p valid false: the
+ * value has the wrong type, EINVAL with @p invalid_msg. */
+static int fields_for(odoo_client *c, const char *model, int valid, const char *invalid_msg,
+                      json_t **fields)
+{
+    if (!valid)
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "%s", invalid_msg);
+    return model_fields(c, model, fields);
+}
+
 /* The field names a domain's leaves use must exist too. */
 static int check_domain(odoo_client *c, const char *model, json_t *domain)
 {
@@ -99,9 +141,8 @@ static int check_domain(odoo_client *c, const char *model, json_t *domain)
     int rc;
     if (!domain)
         return ODOO_OK;
-    if (!json_is_array(domain))
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "a domain must be a JSON array");
-    if ((rc = model_fields(c, model, &fields)) != ODOO_OK)
+    if ((rc = fields_for(c, model, json_is_array(domain), "a domain must be a JSON array",
+                         &fields)) != ODOO_OK)
         return rc;
     json_array_foreach(domain, i, term) {
         if (json_is_string(term)) {
@@ -115,7 +156,7 @@ static int check_domain(odoo_client *c, const char *model, json_t *domain)
             || !json_is_string(json_array_get(term, 0)))
             return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                    "domain: term %zu is not [field, operator, value]", i);
-        if ((rc = check_one(c, model, fields, json_string_value(json_array_get(term, 0))))
+        if ((rc = check_one(c, model, fields, json_string_value(json_array_get(term, 0)), 1))
             != ODOO_OK)
             return rc;
     }
@@ -127,14 +168,11 @@ static int check_values(odoo_client *c, const char *model, json_t *values)
     json_t *fields, *v;
     const char *key;
     int rc;
-    if (!json_is_object(values))
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "values must be a JSON object");
-    if ((rc = model_fields(c, model, &fields)) != ODOO_OK)
+    if ((rc = fields_for(c, model, json_is_object(values), "values must be a JSON object",
+                         &fields)) != ODOO_OK)
         return rc;
     json_object_foreach(values, key, v) {
-        if (strchr(key, '.'))
-            return odoo__error_set(&c->err, ODOO_EINVAL, 0, "%s has no field '%s'", model, key);
-        if ((rc = check_one(c, model, fields, key)) != ODOO_OK)
+        if ((rc = check_one(c, model, fields, key, 0)) != ODOO_OK)
             return rc;
     }
     return ODOO_OK;
@@ -156,6 +194,19 @@ static int check_ids(odoo_client *c, json_t *ids)
 
 /* ---- simple helpers ------------------------------------------------------------ */
 
+static int check_paging(odoo_client *c, long limit, long offset)
+{
+    if (limit < 0 || offset < 0)
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "limit and offset must be >= 0");
+    return ODOO_OK;
+}
+
+/* {"domain": domain or []}, or NULL when out of memory. */
+static json_t *domain_kwargs(json_t *domain)
+{
+    return json_pack("{s:o}", "domain", domain ? json_incref(domain) : json_array());
+}
+
 /* limit, offset and order of search/search_read (0 / NULL: not sent). */
 static int set_paging(json_t *kwargs, const char *order, long limit, long offset)
 {
@@ -169,20 +220,13 @@ int odoo_fields_get(odoo_client *c, json_t **out, const char *model,
 {
     json_t *kwargs;
     int rc;
-    if (out)
-        *out = NULL;
-    if (!c || !out)
-        return ODOO_EINVAL;
+    if ((rc = begin(c, out, 1)) != ODOO_OK)
+        return rc;
     kwargs = json_object();
-    if (!kwargs)
-        return NOMEM(c);
-    if (attributes && json_object_set_new(kwargs, "attributes", names_to_array(attributes))) {
-        json_decref(kwargs);
-        return NOMEM(c);
-    }
-    rc = odoo_call_kw(c, out, model, "fields_get", NULL, kwargs, context);
-    json_decref(kwargs);
-    return rc;
+    return call_built(c, out, model, "fields_get",
+                      kwargs && !(attributes && json_object_set_new(kwargs, "attributes",
+                                                                    names_to_array(attributes))),
+                      NULL, kwargs, context);
 }
 
 int odoo_search_read(odoo_client *c, json_t **out, const char *model, json_t *domain,
@@ -191,25 +235,14 @@ int odoo_search_read(odoo_client *c, json_t **out, const char *model, json_t *do
 {
     json_t *kwargs;
     int rc;
-    if (out)
-        *out = NULL;
-    if (!c || !out)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if (limit < 0 || offset < 0)
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "limit and offset must be >= 0");
-    if ((rc = check_field_list(c, model, fields)) != ODOO_OK
+    if ((rc = begin(c, out, 1)) != ODOO_OK || (rc = check_paging(c, limit, offset)) != ODOO_OK
+        || (rc = check_field_list(c, model, fields)) != ODOO_OK
         || (rc = check_domain(c, model, domain)) != ODOO_OK)
         return rc;
     kwargs = json_pack("{s:o, s:o}", "domain", domain ? json_incref(domain) : json_array(),
                        "fields", names_to_array(fields));
-    if (!kwargs || set_paging(kwargs, order, limit, offset)) {
-        json_decref(kwargs);
-        return NOMEM(c);
-    }
-    rc = odoo_call_kw(c, out, model, "search_read", NULL, kwargs, context);
-    json_decref(kwargs);
-    return rc;
+    return call_built(c, out, model, "search_read",
+                      kwargs && !set_paging(kwargs, order, limit, offset), NULL, kwargs, context);
 }
 
 int odoo_read(odoo_client *c, json_t **out, const char *model, json_t *ids,
@@ -217,22 +250,12 @@ int odoo_read(odoo_client *c, json_t **out, const char *model, json_t *ids,
 {
     json_t *args, *kwargs;
     int rc;
-    if (out)
-        *out = NULL;
-    if (!c || !out)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if ((rc = check_ids(c, ids)) != ODOO_OK || (rc = check_field_list(c, model, fields)) != ODOO_OK)
+    if ((rc = begin(c, out, 1)) != ODOO_OK || (rc = check_ids(c, ids)) != ODOO_OK
+        || (rc = check_field_list(c, model, fields)) != ODOO_OK)
         return rc;
     args = json_pack("[O]", ids);
     kwargs = json_pack("{s:o}", "fields", names_to_array(fields));
-    if (!args || !kwargs)
-        rc = NOMEM(c);
-    else
-        rc = odoo_call_kw(c, out, model, "read", args, kwargs, context);
-    json_decref(args);
-    json_decref(kwargs);
-    return rc;
+    return call_built(c, out, model, "read", args && kwargs, args, kwargs, context);
 }
 
 int odoo_search(odoo_client *c, json_t **out, const char *model, json_t *domain,
@@ -240,25 +263,12 @@ int odoo_search(odoo_client *c, json_t **out, const char *model, json_t *domain,
 {
     json_t *kwargs;
     int rc;
-    if (out)
-        *out = NULL;
-    if (!c || !out)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if (limit < 0 || offset < 0)
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "limit and offset must be >= 0");
-    if ((rc = check_domain(c, model, domain)) != ODOO_OK)
+    if ((rc = begin(c, out, 1)) != ODOO_OK || (rc = check_paging(c, limit, offset)) != ODOO_OK
+        || (rc = check_domain(c, model, domain)) != ODOO_OK)
         return rc;
-    kwargs = json_object();
-    if (!kwargs
-        || json_object_set_new(kwargs, "domain", domain ? json_incref(domain) : json_array())
-        || set_paging(kwargs, order, limit, offset)) {
-        json_decref(kwargs);
-        return NOMEM(c);
-    }
-    rc = odoo_call_kw(c, out, model, "search", NULL, kwargs, context);
-    json_decref(kwargs);
-    return rc;
+    kwargs = domain_kwargs(domain);
+    return call_built(c, out, model, "search",
+                      kwargs && !set_paging(kwargs, order, limit, offset), NULL, kwargs, context);
 }
 
 int odoo_search_count(odoo_client *c, long long *out, const char *model, json_t *domain,
@@ -272,14 +282,8 @@ int odoo_search_count(odoo_client *c, long long *out, const char *model, json_t 
     odoo__error_clear(&c->err);
     if ((rc = check_domain(c, model, domain)) != ODOO_OK)
         return rc;
-    kwargs = json_object();
-    if (!kwargs
-        || json_object_set_new(kwargs, "domain", domain ? json_incref(domain) : json_array())) {
-        json_decref(kwargs);
-        return NOMEM(c);
-    }
-    rc = odoo_call_kw(c, &res, model, "search_count", NULL, kwargs, context);
-    json_decref(kwargs);
+    kwargs = domain_kwargs(domain);
+    rc = call_built(c, &res, model, "search_count", kwargs != NULL, NULL, kwargs, context);
     if (rc == ODOO_OK) {
         if (!json_is_integer(res))
             rc = odoo__error_set(&c->err, ODOO_EPROTOCOL, 200,
@@ -294,22 +298,15 @@ int odoo_search_count(odoo_client *c, long long *out, const char *model, json_t 
 int odoo_write(odoo_client *c, const char *model, json_t *ids, json_t *values,
                json_t *context)
 {
-    json_t *args, *res = NULL;
+    json_t *args;
     int rc;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if ((rc = check_ids(c, ids)) != ODOO_OK || (rc = check_values(c, model, values)) != ODOO_OK)
+    if ((rc = begin(c, NULL, 0)) != ODOO_OK || (rc = check_ids(c, ids)) != ODOO_OK
+        || (rc = check_values(c, model, values)) != ODOO_OK)
         return rc;
     if (json_array_size(ids) == 0)
         return ODOO_OK;
     args = json_pack("[O, O]", ids, values);
-    if (!args)
-        return NOMEM(c);
-    rc = odoo_call_kw(c, &res, model, "write", args, NULL, context);
-    json_decref(args);
-    json_decref(res);
-    return rc;
+    return call_built(c, NULL, model, "write", args != NULL, args, NULL, context);
 }
 
 int odoo_create(odoo_client *c, json_t **out_ids, const char *model, json_t *values,
@@ -318,11 +315,8 @@ int odoo_create(odoo_client *c, json_t **out_ids, const char *model, json_t *val
     json_t *args, *res = NULL, *v;
     size_t i;
     int rc;
-    if (out_ids)
-        *out_ids = NULL;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
+    if ((rc = begin(c, out_ids, 0)) != ODOO_OK)
+        return rc;
     if (json_is_array(values)) {
         json_array_foreach(values, i, v) {
             if ((rc = check_values(c, model, v)) != ODOO_OK)
@@ -337,10 +331,7 @@ int odoo_create(odoo_client *c, json_t **out_ids, const char *model, json_t *val
         return rc;
     }
     args = json_pack("[O]", values);
-    if (!args)
-        return NOMEM(c);
-    rc = odoo_call_kw(c, &res, model, "create", args, NULL, context);
-    json_decref(args);
+    rc = call_built(c, &res, model, "create", args != NULL, args, NULL, context);
     if (rc != ODOO_OK)
         return rc;
     /* create(dict) answers an int, create([dict, ...]) a list of ints */
@@ -367,22 +358,14 @@ int odoo_create(odoo_client *c, json_t **out_ids, const char *model, json_t *val
 
 int odoo_unlink(odoo_client *c, const char *model, json_t *ids, json_t *context)
 {
-    json_t *args, *res = NULL;
+    json_t *args;
     int rc;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if ((rc = check_ids(c, ids)) != ODOO_OK)
+    if ((rc = begin(c, NULL, 0)) != ODOO_OK || (rc = check_ids(c, ids)) != ODOO_OK)
         return rc;
     if (json_array_size(ids) == 0)
         return ODOO_OK;
     args = json_pack("[O]", ids);
-    if (!args)
-        return NOMEM(c);
-    rc = odoo_call_kw(c, &res, model, "unlink", args, NULL, context);
-    json_decref(args);
-    json_decref(res);
-    return rc;
+    return call_built(c, NULL, model, "unlink", args != NULL, args, NULL, context);
 }
 
 /* ---- batches ------------------------------------------------------------------- */
@@ -404,13 +387,10 @@ int odoo_create_batch(odoo_client *c, json_t **out_ids, const char *model, json_
 {
     json_t *all, *part, *ids = NULL, *v;
     size_t i, n;
-    int rc = ODOO_OK;
+    int rc;
 
-    if (out_ids)
-        *out_ids = NULL;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
+    if ((rc = begin(c, out_ids, 0)) != ODOO_OK)
+        return rc;
     if (!json_is_array(records))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "records must be a JSON array");
     if (!chunk)
@@ -469,13 +449,12 @@ int odoo_write_grouped(odoo_client *c, const char *model, json_t *updates, size_
     json_t *groups, *u, *group;
     const char *key;
     size_t i;
-    int rc = ODOO_OK;
+    int rc;
 
     if (calls)
         *calls = 0;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
+    if ((rc = begin(c, NULL, 0)) != ODOO_OK)
+        return rc;
     if (!json_is_array(updates))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "updates must be a JSON array of {\"id\", \"values\"}");
@@ -683,11 +662,9 @@ int odoo_upsert_ex(odoo_client *c, json_t **out, const char *model, const char *
     size_t i;
     int rc;
 
-    if (out)
-        *out = NULL;
-    if (!c || !key_field)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
+    /* no key field: as no client, EINVAL and the last error left as it is */
+    if ((rc = begin(key_field ? c : NULL, out, 0)) != ODOO_OK)
+        return rc;
     if (!json_is_array(records))
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "records must be a JSON array");
     if (context && !json_is_object(context))
@@ -890,14 +867,12 @@ static int iter_create(odoo_iter **out, odoo_client *c, const char *model, json_
                        const char *const *fields, size_t page_size, int changed)
 {
     odoo_iter *it;
+    int rc;
     if (!out)
         return ODOO_EINVAL;
     *out = NULL;
-    if (!c)
-        return ODOO_EINVAL;
-    odoo__error_clear(&c->err);
-    if (!odoo__valid_model_name(model))
-        return odoo__error_set(&c->err, ODOO_EINVAL, 0, "invalid model name");
+    if ((rc = begin(c, NULL, 0)) != ODOO_OK || (rc = check_model(c, model)) != ODOO_OK)
+        return rc;
     if (!fields || !*fields)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "a field whitelist is required");
     if (domain && !json_is_array(domain))
@@ -1071,10 +1046,7 @@ static int iter_query(odoo_iter *it, json_t **out, json_t *extra, const char *or
     kwargs = json_pack("{s:o, s:o, s:I, s:s}", "domain", domain, "fields", fields, "limit",
                        (json_int_t)it->page_size, "order", order);
     domain = fields = NULL;
-    if (!kwargs)
-        return NOMEM(c);
-    rc = odoo_call_kw(c, &res, it->model, "search_read", NULL, kwargs, NULL);
-    json_decref(kwargs);
+    rc = call_built(c, &res, it->model, "search_read", kwargs != NULL, NULL, kwargs, NULL);
     if (rc != ODOO_OK)
         return rc;
     if (!json_is_array(res)) {
@@ -1365,10 +1337,16 @@ static int iter_advance(odoo_iter *it, json_t *record)
     return ODOO_OK;
 }
 
-/* Make sure the current page has a record to hand out. 1: yes, 0: end. */
-static int iter_ready(odoo_iter *it)
+/* The start of odoo_iter_next(_page): *out cleared, the last error cleared,
+ * a record to hand out on the current page. 1: yes, 0: the end, < 0: an error. */
+static int iter_ready(odoo_iter *it, json_t **out)
 {
     int rc;
+    if (out)
+        *out = NULL;
+    if (!it)
+        return ODOO_EINVAL;
+    odoo__error_clear(&it->client->err);
     if (it->page && it->pos < json_array_size(it->page))
         return 1;
     if (it->page && it->last_page)
@@ -1382,13 +1360,7 @@ static int iter_ready(odoo_iter *it)
 int odoo_iter_next(odoo_iter *it, json_t **record)
 {
     json_t *r;
-    int rc;
-    if (record)
-        *record = NULL;
-    if (!it)
-        return ODOO_EINVAL;
-    odoo__error_clear(&it->client->err);
-    rc = iter_ready(it);
+    int rc = iter_ready(it, record);
     if (rc <= 0)
         return rc;
     r = json_array_get(it->page, it->pos);
@@ -1404,13 +1376,7 @@ int odoo_iter_next_page(odoo_iter *it, json_t **page)
 {
     json_t *out;
     size_t n;
-    int rc;
-    if (page)
-        *page = NULL;
-    if (!it)
-        return ODOO_EINVAL;
-    odoo__error_clear(&it->client->err);
-    rc = iter_ready(it);
+    int rc = iter_ready(it, page);
     if (rc <= 0)
         return rc;
     n = json_array_size(it->page);

@@ -216,12 +216,15 @@ static int non_json_answer(odoo_error *err, long status, const char *content_typ
                            summary[0] ? ": " : "", summary);
 }
 
-/* Decode an answer's JSON; a non-JSON error page is summarised instead. */
+/* Decode an answer's JSON; a non-JSON answer (an error page) is summarised instead. */
 static int decode(odoo_error *err, long status, const char *content_type, const char *body,
                   size_t len, int any, json_t **root)
 {
     odoo__json_error jerr;
-    int rc = odoo__json_parse(body, len, any, root, &jerr);
+    int rc;
+    if (!odoo__content_type_is_json(content_type))
+        return non_json_answer(err, status, content_type, body, len);
+    rc = odoo__json_parse(body, len, any, root, &jerr);
     if (rc == 0)
         return ODOO_OK;
     if (rc == ODOO__JSON_NOMEM)
@@ -234,6 +237,18 @@ static int decode(odoo_error *err, long status, const char *content_type, const 
                            jerr.position);
 }
 
+/* A JSON answer that is no JSON-RPC envelope (@p why), @p root released: for an
+ * HTTP error status, that error. */
+static int not_envelope(odoo_error *err, long status, const char *content_type, const char *body,
+                        size_t len, json_t *root, const char *why)
+{
+    json_decref(root);
+    if (status < 200 || status >= 300)
+        return non_json_answer(err, status, content_type, body, len);
+    return odoo__error_set(err, ODOO_EPROTOCOL, (int)status, "malformed JSON-RPC answer: %s",
+                           why);
+}
+
 int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_type,
                              const char *body, size_t len, json_t **result)
 {
@@ -241,19 +256,11 @@ int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_t
     int rc;
 
     *result = NULL;
-    if (!odoo__content_type_is_json(content_type))
-        return non_json_answer(err, status, content_type, body, len);
-
     rc = decode(err, status, content_type, body, len, 0, &root);
     if (rc)
         return rc;
-    if (!json_is_object(root)) {
-        json_decref(root);
-        if (status < 200 || status >= 300)
-            return non_json_answer(err, status, content_type, body, len);
-        return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
-                               "malformed JSON-RPC answer: not a JSON object");
-    }
+    if (!json_is_object(root))
+        return not_envelope(err, status, content_type, body, len, root, "not a JSON object");
     error = json_object_get(root, "error");
     if (error) {
         rc = odoo__rpc_error_from_json(err, status, error);
@@ -261,13 +268,9 @@ int odoo__rpc_parse_response(odoo_error *err, long status, const char *content_t
         return rc;
     }
     version = json_object_get(root, "jsonrpc");
-    if (!json_is_string(version) || strcmp(json_string_value(version), "2.0") != 0) {
-        json_decref(root);
-        if (status < 200 || status >= 300)
-            return non_json_answer(err, status, content_type, body, len);
-        return odoo__error_set(err, ODOO_EPROTOCOL, (int)status,
-                               "malformed JSON-RPC answer: no \"jsonrpc\": \"2.0\" member");
-    }
+    if (!json_is_string(version) || strcmp(json_string_value(version), "2.0") != 0)
+        return not_envelope(err, status, content_type, body, len, root,
+                            "no \"jsonrpc\": \"2.0\" member");
     if (status < 200 || status >= 300) {
         json_decref(root);
         return non_json_answer(err, status, content_type, body, len);
@@ -288,8 +291,6 @@ int odoo__json2_parse_response(odoo_error *err, long status, const char *content
     int rc;
 
     *result = NULL;
-    if (!odoo__content_type_is_json(content_type))
-        return non_json_answer(err, status, content_type, body, len);
     rc = decode(err, status, content_type, body, len, 1, &root);
     if (rc)
         return rc;

@@ -50,12 +50,7 @@ odoo_sink *odoo__sink_failed(const odoo_error *err)
         return NULL;
     odoo__error_init(&s->err);
     s->closed = 1;
-    s->err.code = err->code;
-    s->err.http_status = err->http_status;
-    s->err.rpc_code = err->rpc_code;
-    s->err.retryable = err->retryable;
-    s->err.message = err->message ? odoo__strdup(err->message) : NULL;
-    s->err.klass = err->klass ? odoo__strdup(err->klass) : NULL;
+    (void)odoo_sink_set_error_from(s, err);
     return s;
 }
 
@@ -89,6 +84,20 @@ int odoo_sink_put(odoo_sink *sink, json_t *record)
     return rc;
 }
 
+/* The implementation's flush or close (@p what) answered @p rc: a flush counted,
+ * or its error kept (the implementation's own, else one naming @p what). */
+static int flushed(odoo_sink *sink, int rc, const char *what)
+{
+    if (rc == ODOO_OK) {
+        odoo__error_clear(&sink->err);
+        sink->counters[ODOO_SINK_FLUSHES]++;
+    } else if (sink->err.code == ODOO_OK) {
+        odoo__error_set(&sink->err, rc, 0, "%s sink: %s failed: %s", odoo_sink_type(sink), what,
+                        odoo_strerror(rc));
+    }
+    return rc;
+}
+
 int odoo_sink_flush(odoo_sink *sink)
 {
     int rc = ODOO_OK;
@@ -99,14 +108,7 @@ int odoo_sink_flush(odoo_sink *sink)
     odoo__error_clear(&sink->err);
     if (sink->ops->flush)
         rc = sink->ops->flush(sink, sink->impl);
-    if (rc == ODOO_OK) {
-        odoo__error_clear(&sink->err);
-        sink->counters[ODOO_SINK_FLUSHES]++;
-    } else if (sink->err.code == ODOO_OK) {
-        odoo__error_set(&sink->err, rc, 0, "%s sink: flush failed: %s", odoo_sink_type(sink),
-                        odoo_strerror(rc));
-    }
-    return rc;
+    return flushed(sink, rc, "flush");
 }
 
 int odoo_sink_close(odoo_sink *sink)
@@ -124,14 +126,7 @@ int odoo_sink_close(odoo_sink *sink)
     else if (sink->ops->flush)
         rc = sink->ops->flush(sink, sink->impl);
     sink->closed = 1;
-    if (rc == ODOO_OK) {
-        odoo__error_clear(&sink->err);
-        sink->counters[ODOO_SINK_FLUSHES]++;
-    } else if (sink->err.code == ODOO_OK) {
-        odoo__error_set(&sink->err, rc, 0, "%s sink: close failed: %s", odoo_sink_type(sink),
-                        odoo_strerror(rc));
-    }
-    return rc;
+    return flushed(sink, rc, "close");
 }
 
 int odoo_sink_abort(odoo_sink *sink)
@@ -213,6 +208,14 @@ int odoo_sink_set_error(odoo_sink *sink, int code, const char *fmt, ...)
     odoo__error_setv(&sink->err, code, 0, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int odoo_sink_set_error_from(odoo_sink *sink, const odoo_error *err)
+{
+    if (!sink || !err)
+        return ODOO_EINVAL;
+    odoo__error_copy(&sink->err, err);
+    return sink->err.code;
 }
 
 void odoo_sink_count(odoo_sink *sink, odoo_sink_counter which, unsigned long long n)

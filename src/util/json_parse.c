@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "util.h"
 
 #define MAX_DEPTH 2048
 
@@ -32,6 +32,7 @@ typedef struct {
     const char *p;
     const char *end;
     int depth;
+    int reject_dups; /* ODOO__JSON_REJECT_DUPLICATES */
     int status; /* 0, ODOO__JSON_SYNTAX or ODOO__JSON_NOMEM */
     odoo__json_error *err;
     char *scratch; /* decoded strings with escapes */
@@ -473,128 +474,121 @@ static json_t *parse_number(parser *ps)
 
 static json_t *parse_value(parser *ps);
 
-static json_t *parse_array(parser *ps)
+/* After a member of an array or object (@p what): 1 at ',' (passed over,
+ * another member follows), 0 at @p close (passed over: the end), -1 for an
+ * error (set). */
+static int next_member(parser *ps, char close, const char *what)
 {
-    json_t *arr = json_array();
-    if (!arr) {
-        nomem(ps);
-        return NULL;
-    }
-    ps->p++; /* '[' */
     skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
+    if (ps->p >= ps->end) {
+        fail(ps, ps->p, "premature end of input in an %s", what);
+        return -1;
+    }
+    if (*ps->p == ',') {
         ps->p++;
-        return arr;
-    }
-    for (;;) {
-        json_t *v = parse_value(ps);
-        if (!v)
-            goto error;
-        if (json_array_append_new(arr, v)) {
-            nomem(ps);
-            goto error;
-        }
         skip_ws(ps);
-        if (ps->p >= ps->end) {
-            fail(ps, ps->p, "premature end of input in an array");
-            goto error;
-        }
-        if (*ps->p == ',') {
-            ps->p++;
-            skip_ws(ps);
-            continue;
-        }
-        if (*ps->p == ']') {
-            ps->p++;
-            return arr;
-        }
-        fail(ps, ps->p, "',' or ']' expected");
-        goto error;
+        return 1;
     }
-error:
-    json_decref(arr);
-    return NULL;
+    if (*ps->p == close) {
+        ps->p++;
+        return 0;
+    }
+    fail(ps, ps->p, "',' or '%c' expected", close);
+    return -1;
 }
 
-static json_t *parse_object(parser *ps)
+/* One element into @p arr: 0, or -1 for an error (set). */
+static int array_member(parser *ps, json_t *arr)
 {
-    json_t *obj = json_object();
-    if (!obj) {
+    json_t *v = parse_value(ps);
+    if (!v)
+        return -1;
+    if (json_array_append_new(arr, v)) {
         nomem(ps);
-        return NULL;
+        return -1;
     }
-    ps->p++; /* '{' */
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
-        return obj;
+    return 0;
+}
+
+/* One "key": value into @p obj: 0, or -1 for an error (set). */
+static int object_member(parser *ps, json_t *obj)
+{
+    const char *key;
+    size_t klen;
+    char small[64], *kcopy = small;
+    json_t *v = NULL;
+    int rc;
+    if (ps->p >= ps->end || *ps->p != '"') {
+        fail(ps, ps->p, "string or '}' expected");
+        return -1;
     }
-    for (;;) {
-        const char *key;
-        size_t klen;
-        char small[64], *kcopy = small;
-        json_t *v;
-        int rc;
-        if (ps->p >= ps->end || *ps->p != '"') {
-            fail(ps, ps->p, "string or '}' expected");
-            goto error;
-        }
-        if (parse_string(ps, &key, &klen))
-            goto error;
-        /* a key decoded into scratch would be overwritten by a string value */
-        if (key == ps->scratch) {
-            if (klen >= sizeof(small)) {
-                kcopy = odoo__malloc(klen + 1);
-                if (!kcopy) {
-                    nomem(ps);
-                    goto error;
-                }
+    if (parse_string(ps, &key, &klen))
+        return -1;
+    /* a key decoded into scratch would be overwritten by a string value */
+    if (key == ps->scratch) {
+        if (klen >= sizeof(small)) {
+            kcopy = odoo__malloc(klen + 1);
+            if (!kcopy) {
+                nomem(ps);
+                return -1;
             }
-            memcpy(kcopy, key, klen);
-            key = kcopy;
         }
-        skip_ws(ps);
-        if (ps->p >= ps->end || *ps->p != ':') {
-            fail(ps, ps->p, "':' expected");
-            if (kcopy != small)
-                free(kcopy);
-            goto error;
-        }
+        memcpy(kcopy, key, klen);
+        key = kcopy;
+    }
+    skip_ws(ps);
+    if (ps->p >= ps->end || *ps->p != ':') {
+        fail(ps, ps->p, "':' expected");
+    } else {
         ps->p++;
         skip_ws(ps);
         v = parse_value(ps);
-        if (!v) {
-            if (kcopy != small)
-                free(kcopy);
-            goto error;
-        }
-        rc = json_object_setn_new_nocheck(obj, key, klen, v); /* steals v */
-        if (kcopy != small)
-            free(kcopy);
-        if (rc) {
-            nomem(ps);
-            goto error;
-        }
-        skip_ws(ps);
-        if (ps->p >= ps->end) {
-            fail(ps, ps->p, "premature end of input in an object");
-            goto error;
-        }
-        if (*ps->p == ',') {
-            ps->p++;
-            skip_ws(ps);
-            continue;
-        }
-        if (*ps->p == '}') {
-            ps->p++;
-            return obj;
-        }
-        fail(ps, ps->p, "',' or '}' expected");
-        goto error;
     }
-error:
-    json_decref(obj);
-    return NULL;
+    if (v && ps->reject_dups && json_object_getn(obj, key, klen)) {
+        /* the key is not quoted: it may be part of a secret */
+        fail(ps, ps->p, "duplicate object key");
+        json_decref(v);
+        v = NULL;
+    }
+    rc = v ? json_object_setn_new_nocheck(obj, key, klen, v) : 0; /* steals v */
+    if (kcopy != small)
+        free(kcopy);
+    if (!v)
+        return -1;
+    if (rc) {
+        nomem(ps);
+        return -1;
+    }
+    return 0;
+}
+
+/* The array or object (@p is_object) at ps->p ('[' or '{') into @p c (new and
+ * empty; NULL: out of memory). NULL for an error (set). */
+static json_t *parse_container(parser *ps, json_t *c, int is_object)
+{
+    char close = is_object ? '}' : ']';
+    int more;
+    if (!c) {
+        nomem(ps);
+        return NULL;
+    }
+    ps->p++; /* '[' or '{' */
+    skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == close) {
+        ps->p++;
+        return c;
+    }
+    do {
+        if ((is_object ? object_member(ps, c) : array_member(ps, c)) != 0) {
+            json_decref(c);
+            return NULL;
+        }
+    } while ((more = next_member(ps, close, is_object ? "object" : "array")) > 0);
+    if (more < 0) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
 }
 
 static int literal(parser *ps, const char *word, size_t n)
@@ -624,7 +618,8 @@ static json_t *parse_value(parser *ps)
     case '{':
     case '[':
         ps->depth++;
-        v = *ps->p == '{' ? parse_object(ps) : parse_array(ps);
+        v = *ps->p == '{' ? parse_container(ps, json_object(), 1)
+                          : parse_container(ps, json_array(), 0);
         ps->depth--;
         return v;
     case '"': {
@@ -651,16 +646,18 @@ static json_t *parse_value(parser *ps)
     }
 }
 
-int odoo__json_parse(const char *buf, size_t len, int any, json_t **out, odoo__json_error *err)
+int odoo__json_parse(const char *buf, size_t len, int flags, json_t **out, odoo__json_error *err)
 {
     parser ps;
     json_t *v = NULL;
+    int any = flags & ODOO__JSON_ANY;
 
     *out = NULL;
     memset(&ps, 0, sizeof(ps));
     ps.start = ps.p = buf ? buf : "";
     ps.end = ps.start + (buf ? len : 0);
     ps.err = err;
+    ps.reject_dups = (flags & ODOO__JSON_REJECT_DUPLICATES) != 0;
     if (err) {
         err->position = 0;
         err->text[0] = '\0';

@@ -1,5 +1,5 @@
 /*
- * libodoo - memory helpers, a growable buffer, URL helpers.
+ * libodoo - memory helpers, JSON copies, the growable buffer, reals.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include <float.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "util.h"
 
 #ifdef ODOO_ALLOC_HOOKS
 /* Test-only allocation-failure injection (tests/torture), compiled only with
@@ -97,11 +97,6 @@ void odoo__free_secret(char *s)
         return;
     odoo__wipe(s, strlen(s));
     free(s);
-}
-
-void odoo_free(void *ptr)
-{
-    free(ptr);
 }
 
 /* ---- JSON copies ------------------------------------------------------------ */
@@ -237,6 +232,26 @@ static size_t put_zeros(char *out, size_t outsz, size_t at, int n)
     return at;
 }
 
+/* The @p nd significant @p digits of exponent @p e without an exponent:
+ * "123400", "12.34", "0.001234"; with @p point_zero a whole number ends in ".0". */
+static size_t put_positional(char *out, size_t outsz, size_t at, const char *digits, int nd,
+                             int e, int point_zero)
+{
+    if (e < 0) {
+        at = put_chars(out, outsz, at, "0.", 2);
+        at = put_zeros(out, outsz, at, -e - 1);
+        return put_chars(out, outsz, at, digits, (size_t)nd);
+    }
+    if (nd <= e + 1) {
+        at = put_chars(out, outsz, at, digits, (size_t)nd);
+        at = put_zeros(out, outsz, at, e + 1 - nd);
+        return point_zero ? put_chars(out, outsz, at, ".0", 2) : at;
+    }
+    at = put_chars(out, outsz, at, digits, (size_t)e + 1);
+    at = put_chars(out, outsz, at, ".", 1);
+    return put_chars(out, outsz, at, digits + e + 1, (size_t)(nd - e - 1));
+}
+
 void odoo__real_repr(double v, char *out, size_t outsz)
 {
     char digits[20] = {0};
@@ -254,21 +269,7 @@ void odoo__real_repr(double v, char *out, size_t outsz)
     if (v < 0)
         at = put_chars(out, outsz, at, "-", 1);
     if (e >= -4 && e < 16) {
-        if (e >= 0) {
-            if (nd <= e + 1) {
-                at = put_chars(out, outsz, at, digits, (size_t)nd);
-                at = put_zeros(out, outsz, at, e + 1 - nd);
-                put_chars(out, outsz, at, ".0", 2);
-            } else {
-                at = put_chars(out, outsz, at, digits, (size_t)e + 1);
-                at = put_chars(out, outsz, at, ".", 1);
-                put_chars(out, outsz, at, digits + e + 1, (size_t)(nd - e - 1));
-            }
-        } else {
-            at = put_chars(out, outsz, at, "0.", 2);
-            at = put_zeros(out, outsz, at, -e - 1);
-            put_chars(out, outsz, at, digits, (size_t)nd);
-        }
+        put_positional(out, outsz, at, digits, nd, e, 1);
     } else {
         char ebuf[16];
         at = put_chars(out, outsz, at, digits, 1);
@@ -300,20 +301,7 @@ int odoo__real_decimal(double v, char *out, size_t outsz)
     nd = (int)strlen(digits);
     if (v < 0)
         at = put_chars(out, outsz, at, "-", 1);
-    if (e >= 0) {
-        if (nd <= e + 1) {
-            at = put_chars(out, outsz, at, digits, (size_t)nd);
-            put_zeros(out, outsz, at, e + 1 - nd);
-        } else {
-            at = put_chars(out, outsz, at, digits, (size_t)e + 1);
-            at = put_chars(out, outsz, at, ".", 1);
-            put_chars(out, outsz, at, digits + e + 1, (size_t)(nd - e - 1));
-        }
-    } else {
-        at = put_chars(out, outsz, at, "0.", 2);
-        at = put_zeros(out, outsz, at, -e - 1);
-        put_chars(out, outsz, at, digits, (size_t)nd);
-    }
+    put_positional(out, outsz, at, digits, nd, e, 0);
     return ODOO_OK;
 }
 
@@ -430,93 +418,4 @@ int odoo__buf_set_json_flags(odoo__buf *b, const json_t *json, size_t flags)
     b->len = need;
     b->data[need] = '\0';
     return shortest_reals(b);
-}
-
-char *odoo_json_dumps(const json_t *json, size_t flags)
-{
-    odoo__buf b = {0};
-    char *s;
-    if (!json || odoo__buf_set_json_flags(&b, json, flags) != ODOO_OK) {
-        odoo__buf_dispose(&b);
-        return NULL;
-    }
-    /* the caller owns the text: hand over the buffer itself (odoo_free) */
-    s = b.data;
-    return s;
-}
-
-/* ---- names and URLs ----------------------------------------------------- */
-
-static int all_chars_in(const char *s, int allow_dot)
-{
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-            || ch == '_' || (allow_dot && ch == '.'))
-            continue;
-        return 0;
-    }
-    return 1;
-}
-
-int odoo__valid_model_name(const char *s)
-{
-    return all_chars_in(s, 1);
-}
-
-int odoo__valid_method_name(const char *s)
-{
-    return all_chars_in(s, 0);
-}
-
-char *odoo__url_join(const char *base, const char *path)
-{
-    size_t bl = strlen(base), pl = strlen(path);
-    char *s = odoo__malloc(bl + pl + 1);
-    if (!s)
-        return NULL;
-    memcpy(s, base, bl);
-    memcpy(s + bl, path, pl + 1);
-    return s;
-}
-
-int odoo__url_normalize(odoo_error *err, const char *url, char **out)
-{
-    const char *rest, *end, *at;
-    size_t len;
-    char *s;
-
-    *out = NULL;
-    if (!url || !*url)
-        return odoo__error_set(err, ODOO_EINVAL, 0, "options: url is required");
-    if (strncasecmp(url, "http://", 7) == 0)
-        rest = url + 7;
-    else if (strncasecmp(url, "https://", 8) == 0)
-        rest = url + 8;
-    else
-        return odoo__error_set(err, ODOO_EINVAL, 0,
-                               "options: url must start with http:// or https://");
-    end = rest + strcspn(rest, "/?#");
-    if (end == rest)
-        return odoo__error_set(err, ODOO_EINVAL, 0, "options: url has no host");
-    at = memchr(rest, '@', (size_t)(end - rest));
-    if (at)
-        return odoo__error_set(err, ODOO_EINVAL, 0,
-                               "options: url must not carry credentials (user:password@); "
-                               "use the login and password options");
-    if (strpbrk(url, "?# \t\r\n"))
-        return odoo__error_set(err, ODOO_EINVAL, 0,
-                               "options: url must not contain a query, fragment or white space");
-    len = strlen(url);
-    while (len > (size_t)(end - url) && url[len - 1] == '/')
-        len--;
-    s = odoo__malloc(len + 1);
-    if (!s)
-        return odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
-    memcpy(s, url, len);
-    s[len] = '\0';
-    *out = s;
-    return ODOO_OK;
 }

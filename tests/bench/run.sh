@@ -13,11 +13,11 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${ODOO_BENCH_BUILD_DIR:-$ROOT/build-bench}"
 bash "$ROOT/tests/setup-debian.sh"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DODOO_BUILD_TESTS=ON \
-      -DODOO_BUILD_EXAMPLES=ON > /dev/null
+      -DODOO_BUILD_APPS=ON > /dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target bench_libodoo bench_dynamodb \
       odoo_test_loopback_bind odoo-sync-orders > /dev/null
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" \
   --bin-dir "$BUILD/tests/bench" \
   --bench-dynamodb "$BUILD/tests/sinks/bench_dynamodb" \
   --shim "$BUILD/tests/sinks/libodoo_test_loopback_bind.so" \
-  --sync-orders "$BUILD/examples/odoo-sync-orders" "$@"
+  --sync-orders "$BUILD/apps/sync-orders/odoo-sync-orders" "$@"

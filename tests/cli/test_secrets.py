@@ -5,7 +5,7 @@ them, and no client process carries them in its arguments (/proc/PID/cmdline).
 
 Run under run_with_aws.py --dynamodb and run_with_emulator.py --api-key KEY,
 with ODOO_EMULATOR_ADMIN_PASSWORD set (tests/CMakeLists.txt does):
-    test_secrets.py BINDIR
+    test_secrets.py path/to/odoo-sync-orders path/to/odoo-call
 """
 import glob
 import json
@@ -17,7 +17,7 @@ import time
 import unittest
 import urllib.request
 
-BIN = None
+SYNC = CALL = None   # the programs (apps/sync-orders, tools/ of the build)
 
 
 def control(body):
@@ -52,8 +52,7 @@ class SecretsTest(unittest.TestCase):
             self.assertNotIn(s, text, "a secret leaked into " + what)
 
     def test_outputs_and_errors(self):
-        sync = os.path.join(BIN, "odoo-sync-orders")
-        call = os.path.join(BIN, "odoo-call")
+        sync, call = SYNC, CALL
         out = os.path.join(self.tmp, "orders.json")
         self.assertEqual(self.run_tool(sync, "--all", "--page-size", "50", "--sink", "json:" + out,
                                        "--sink", "jsonl:" + out + "l", "--create-table",
@@ -87,7 +86,7 @@ class SecretsTest(unittest.TestCase):
 
     def test_no_secret_in_process_arguments(self):
         control({"delay_ms": 300, "delay_count": 20})
-        proc = subprocess.Popen([os.path.join(BIN, "odoo-sync-orders"), "--all", "--page-size",
+        proc = subprocess.Popen([SYNC, "--all", "--page-size",
                                  "10", "--max-pages", "5", "--sink",
                                  "jsonl:" + os.path.join(self.tmp, "slow.jsonl")],
                                 env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -106,5 +105,5 @@ class SecretsTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    BIN = os.path.abspath(sys.argv.pop(1))
+    SYNC, CALL = os.path.abspath(sys.argv.pop(1)), os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

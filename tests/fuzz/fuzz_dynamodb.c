@@ -17,6 +17,7 @@
  */
 #include "fuzz_common.h"
 #include "sink_internal.h"
+#include "aws_internal.h"
 
 static void item(json_t *it)
 {

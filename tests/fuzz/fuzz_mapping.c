@@ -1,6 +1,6 @@
 /*
  * Fuzz target: odoo-products' mapping file parser and its CSV reader
- * (examples/odoo-products.c: parse_mapping, parse_csv, map_record), reached
+ * (tools/odoo-products.c: parse_mapping, parse_csv, map_record), reached
  * without refactoring the example: its source is included here with its
  * main() renamed. The input is
  *
@@ -10,7 +10,7 @@
  * then every CSV record goes through the mapping.
  */
 #define main odoo_products_main
-#include "../../examples/odoo-products.c"
+#include "../../tools/odoo-products.c"
 #undef main
 
 #include "fuzz_common.h"

@@ -11,6 +11,7 @@
  */
 #include "fuzz_common.h"
 #include "sink_internal.h"
+#include "aws_internal.h"
 
 /* Letters and digits only: the outputs join fields with '/', '\n', ':', ';'
  * and percent-encode, so a planted key with a '/' could be assembled from two

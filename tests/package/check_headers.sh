@@ -5,7 +5,8 @@ inc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cflags=$(pkg-config --cflags jansson)
-for h in odoo.h odoo/common.h odoo/errors.h odoo/client.h odoo/model.h odoo/sink.h odoo/aws.h; do
+for h in odoo.h odoo/common.h odoo/errors.h odoo/client.h odoo/model.h odoo/sink.h odoo/aws.h \
+         odoo/aws/credentials.h odoo/aws/dynamodb.h odoo/aws/secrets.h; do
     printf '#include <%s>\nint main(void) { return 0; }\n' "$h" > "$tmp/t.c"
     cc -std=c11 -Wall -Wextra -pedantic -Werror -I"$inc" $cflags -c "$tmp/t.c" -o "$tmp/t.o"
     if command -v c++ >/dev/null 2>&1; then

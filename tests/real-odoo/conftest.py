@@ -68,8 +68,7 @@ class Odoo:
         return env, args
 
     def tool(self, name):
-        for sub in ("tools", "examples", os.path.join("examples", "sync-orders"),
-                    os.path.join("apps", "sync-orders")):
+        for sub in ("tools", os.path.join("apps", "sync-orders")):   # tools/, apps/ of the build
             p = os.path.join(self.build, sub, name)
             if os.path.exists(p):
                 return p

@@ -487,7 +487,7 @@ def test_fields_of_the_emulated_models(odoo, emulator, real):
     assert not diffs, "\n".join(diffs)
 
 
-# the fields the tools read or write (examples/), by model: each one the real server of
+# the fields the tools and the sync read or write (tools/, apps/), by model: each one the real server of
 # a version has, the emulator of that version has, and the other way round
 TOOL_FIELDS = {
     "sale.order": ["name", "partner_id", "amount_total", "amount_untaxed", "state", "date_order",

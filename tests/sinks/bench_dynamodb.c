@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "odoo.h"
+#include "odoo/aws.h"
 
 static double now_s(void)
 {

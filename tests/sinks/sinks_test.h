@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "odoo.h"
+#include "odoo/aws.h"
 
 /* The value of an environment variable the wrapper exports; fails the test
  * when it is unset. */

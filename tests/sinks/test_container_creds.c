@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sink_internal.h"
+#include "aws_internal.h"
 #include "sinks_test.h"
 
 static char *tmp;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sink_internal.h"
+#include "aws_internal.h"
 #include "sinks_test.h"
 
 /* Every AWS variable the chain or the resolution reads: cleared before each test. */
@@ -948,8 +949,10 @@ static void test_backoff_bounds(void **state)
         if (cap > 2000)
             cap = 2000;
         for (i = 0; i < 200; i++) {
-            long d = odoo__backoff_ms(&rng, attempt, 50, 2000);
+            long d = odoo__backoff_ms(&rng, attempt, 50, 2000, ODOO__JITTER_FULL);
+            long e = odoo__backoff_ms(&rng, attempt, 50, 2000, ODOO__JITTER_EQUAL);
             assert_true(d >= 0 && d <= cap);
+            assert_true(e >= cap / 2 && e <= cap); /* half fixed, half random */
             if (d > max_seen)
                 max_seen = d;
         }

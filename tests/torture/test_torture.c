@@ -83,11 +83,18 @@ static int run_login(long k, long *allocs)
     int rc;
     options(&o);
     arm(k);
+    int created;
     rc = odoo_client_new(&c, &o);
-    if (rc == ODOO_OK)
+    created = rc == ODOO_OK;
+    if (created)
         rc = odoo_client_login(c);
     *allocs = disarm();
     check_rc("login", k, rc, c ? odoo_client_last_error(c) : NULL);
+    if (!created) {
+        /* odoo_client_new() itself failed: that client can only be freed */
+        odoo_client_free(c);
+        c = NULL;
+    }
     if (c) {
         /* the same client logs in without failures */
         int again = odoo_client_login(c);

@@ -128,6 +128,22 @@ static void test_top_level_and_positions(void **state)
     assert_int_equal(json_integer_value(json_array_get(v, 0)), 12);
     json_decref(v);
     assert_int_equal(odoo__json_parse("[123", 3, 0, &v, &e), ODOO__JSON_SYNTAX);
+    /* a repeated key: the last wins, as in json_loadb; refused with
+     * ODOO__JSON_REJECT_DUPLICATES (secrets), without quoting the key */
+    assert_int_equal(odoo__json_parse("{\"k\":1,\"k\":2}", 13, 0, &v, &e), 0);
+    assert_int_equal(json_integer_value(json_object_get(v, "k")), 2);
+    json_decref(v);
+    v = NULL;
+    assert_int_equal(odoo__json_parse("{\"q\":1,\"q\":2}", 13, ODOO__JSON_REJECT_DUPLICATES, &v,
+                                      &e),
+                     ODOO__JSON_SYNTAX);
+    assert_null(v);
+    assert_non_null(strstr(e.text, "duplicate"));
+    assert_null(strstr(e.text, "q"));
+    assert_int_equal(odoo__json_parse("{\"k\":{\"k\":1},\"j\":[{\"k\":2}]}", 27,
+                                      ODOO__JSON_REJECT_DUPLICATES, &v, &e),
+                     0);
+    json_decref(v);
 }
 
 static void test_depth(void **state)

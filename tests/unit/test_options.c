@@ -79,6 +79,8 @@ static void test_retry_deadline_option(void **state)
     b.url = "http://127.0.0.1:1";
     b.retry_deadline_ms = -1;
     assert_int_equal(odoo_client_new(&c, &b), ODOO_EINVAL);
+    odoo_client_free(c);
+    c = NULL;
     b.retry_deadline_ms = 0;
     assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
     assert_int_equal(c->retry_deadline_ms, 0);
@@ -128,7 +130,27 @@ static void test_browser_url_is_cut_to_the_root(void **state)
         odoo_client *c = NULL;
         o.url = "https://acme.example.com/erp?x=1";
         assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+        odoo_client_free(c);
     }
+}
+
+/* Like every constructor: a failed odoo_client_new() hands back a client that
+ * holds the error (before 0.4.0 the URL's message was built and dropped). */
+static void expect_refused(const odoo_client_options *o, const char *message_part)
+{
+    odoo_client *c = (odoo_client *)(uintptr_t)0x1;
+    assert_int_equal(odoo_client_new(&c, o), ODOO_EINVAL);
+    assert_non_null(c);
+    assert_int_equal(odoo_error_get_code(odoo_client_last_error(c)), ODOO_EINVAL);
+    if (!strstr(odoo_error_message(odoo_client_last_error(c)), message_part))
+        fail_msg("message '%s' lacks '%s'", odoo_error_message(odoo_client_last_error(c)),
+                 message_part);
+    /* it can only be freed: calls refuse, they do not crash */
+    assert_int_equal(odoo_client_login(c), ODOO_EINVAL);
+    assert_int_equal(odoo_client_logout(c), ODOO_EINVAL);
+    assert_int_equal(odoo_call_kw(c, NULL, "res.partner", "search_count", NULL, NULL, NULL),
+                     ODOO_EINVAL);
+    odoo_client_free(c);
 }
 
 static void test_client_new_checks(void **state)
@@ -137,20 +159,22 @@ static void test_client_new_checks(void **state)
     odoo_client *c = (odoo_client *)(uintptr_t)0x1;
     (void)state;
     assert_int_equal(odoo_client_new(NULL, &o), ODOO_EINVAL);
-    assert_int_equal(odoo_client_new(&c, NULL), ODOO_EINVAL);
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL); /* no URL */
+    expect_refused(NULL, "options: NULL");
+    expect_refused(&o, "url is required"); /* no URL */
     o.url = "ftp://x";
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    expect_refused(&o, "must start with http:// or https://");
     o.url = "https://user:pw@x";
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    expect_refused(&o, "must not carry credentials");
     o.url = "http://127.0.0.1:1";
     o.timeout_ms = -1;
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+    expect_refused(&o, "negative");
     o.timeout_ms = 1000;
+    o.transport = ODOO_TRANSPORT_JSON2;
+    expect_refused(&o, "needs an API key");
+    o.transport = ODOO_TRANSPORT_AUTO;
     o.version = 77;
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
-    /* *out untouched on failure */
-    assert_ptr_equal(c, (odoo_client *)(uintptr_t)0x1);
+    expect_refused(&o, "unknown version 77");
+    (void)c;
 }
 
 static odoo_client *offline_client(void)

@@ -47,6 +47,11 @@ static void test_url_normalize(void **state)
     expect_url("https://acme.odoo.com/?db=x", NULL);
     expect_url("https://acme.odoo.com/#x", NULL);
     expect_url("https://acme .odoo.com", NULL);
+    /* read by libcurl's URL parser, the one that sends the requests */
+    expect_url("http://[::1]:8069/", "http://[::1]:8069");
+    expect_url("http://acme.odoo.com:99999", NULL);
+    expect_url("http://acme.odoo.com:port", NULL);
+    expect_url("http:///web", NULL);
 }
 
 static void test_url_join(void **state)

@@ -16,6 +16,23 @@ function T.version_and_constants()
   H.eq(rawget(_G, "swig_equals"), nil, "no global swig_equals")
 end
 
+function T.require_libodoo_alone_leaves_aws_alone()
+  H.eq(package.loaded["libodoo.aws"], nil, "libodoo.aws not loaded by libodoo")
+  H.eq(rawget(libodoo, "DynamoDB"), nil, "no DynamoDB in libodoo")
+  H.eq(rawget(libodoo, "dynamodb_sink"), nil, "no dynamodb_sink in libodoo")
+  local s <close> = libodoo.Session(H.options())
+  assert(s:search_count("sale.order") > 0, "search_count")
+  local dir = H.tmpdir()
+  local path = dir .. "/orders.jsonl"
+  do
+    local sink <close> = libodoo.json_sink{path = path}
+    for r in s:iterate("sale.order", nil, {"name"}, 100) do sink:put(r) end
+  end
+  assert(H.exists(path), "the JSON sink wrote its file")
+  H.rmdir(dir)
+  H.eq(package.loaded["libodoo.aws"], nil, "libodoo.aws still not loaded")
+end
+
 function T.login_and_attributes()
   local s <close> = libodoo.Session(H.options())
   H.eq(s.uid, 0, "uid before login")

@@ -1,11 +1,11 @@
 -- The DynamoDB sink and client against DynamoDB Local (run under
 -- tests/sinks/run_with_aws.py --dynamodb).
-local libodoo = require "libodoo"
+local aws = require "libodoo.aws"
 local H = require "helpers"
 local T = {}
 
 function T.sink_writes_records_as_items()
-  local db = libodoo.DynamoDB()
+  local db = aws.DynamoDB()
   db:create_table("orders", "id")
   H.eq(db:describe_table("orders").TableStatus, "ACTIVE", "status")
   local records = {}
@@ -14,7 +14,7 @@ function T.sink_writes_records_as_items()
                   partner_id = {7, "Zoë Café"}, confirmed = i % 2 == 0}
   end
   do
-    local sink <close> = libodoo.dynamodb_sink{table = "orders"}
+    local sink <close> = aws.dynamodb_sink{table = "orders"}
     H.eq(sink.type, "dynamodb", "type")
     H.eq(sink:put_all(records), 120, "put_all")
   end
@@ -26,8 +26,8 @@ function T.sink_writes_records_as_items()
 end
 
 function T.errors()
-  local db = libodoo.DynamoDB{}
-  local e = H.raises("NotFoundError", libodoo.dynamodb_sink, {table = "no_such_table"})
+  local db = aws.DynamoDB{}
+  local e = H.raises("NotFoundError", aws.dynamodb_sink, {table = "no_such_table"})
   H.eq(e.odoo_class, "ResourceNotFoundException", "odoo_class")
   db:create_table("tbl", "id")
   e = H.raises("ServerError", db.create_table, db, "tbl", "id")

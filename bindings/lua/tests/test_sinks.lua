@@ -1,5 +1,7 @@
--- The JSON file sink (and the DynamoDB sink's option checks).
+-- The JSON file sink (and the DynamoDB sink's option checks, libodoo.aws and the
+-- deprecated AWS names of libodoo).
 local libodoo = require "libodoo"
+local aws = require "libodoo.aws"
 local H = require "helpers"
 local T = {}
 
@@ -90,12 +92,34 @@ function T.sink_arguments_are_checked()
 end
 
 function T.dynamodb_sink_options_are_checked()
+  H.raises("InvalidArgument", aws.dynamodb_sink, {table = "orders", mode = "sometimes",
+                                                  region = "eu-west-1"})
+  H.raises("InvalidArgument", aws.dynamodb_sink, {table = "orders", bogus = 1,
+                                                  region = "eu-west-1"})
+  H.raises("InvalidArgument", aws.dynamodb_sink, {table = "orders", access_key_id = "AKID",
+                                                  region = "eu-west-1"})
+end
+
+function T.aws_module_has_the_aws_names()
+  H.eq(require "libodoo.aws", aws, "one table")
+  H.eq(type(aws.dynamodb_sink), "function", "dynamodb_sink")
+  assert(aws.DynamoDB, "DynamoDB")
+  H.eq(aws.AWS_DEFAULT_MAX_RETRIES, 3, "AWS_DEFAULT_MAX_RETRIES")
+  assert(aws.DYNAMODB_BATCH ~= aws.DYNAMODB_CONDITIONAL, "DYNAMODB_*")
+  for _, name in ipairs{"DynamoDB", "dynamodb_sink", "AWS_DEFAULT_MAX_RETRIES", "DYNAMODB_BATCH"} do
+    H.eq(rawget(libodoo, name), nil, "libodoo." .. name .. " is not in the module table")
+  end
+  assert(rawget(libodoo, "json_sink") and rawget(libodoo, "Session"), "the core names stay")
+end
+
+function T.old_aws_names_still_work()
+  -- deprecated aliases for one release: the same values, with a lua_warning()
+  for _, name in ipairs{"DynamoDB", "dynamodb_sink", "AWS_DEFAULT_MAX_RETRIES", "DYNAMODB_BATCH"} do
+    assert(rawequal(libodoo[name], aws[name]), "libodoo." .. name)
+  end
   H.raises("InvalidArgument", libodoo.dynamodb_sink, {table = "orders", mode = "sometimes",
                                                       region = "eu-west-1"})
-  H.raises("InvalidArgument", libodoo.dynamodb_sink, {table = "orders", bogus = 1,
-                                                      region = "eu-west-1"})
-  H.raises("InvalidArgument", libodoo.dynamodb_sink, {table = "orders", access_key_id = "AKID",
-                                                      region = "eu-west-1"})
+  H.eq(libodoo.no_such_name, nil, "other names")
 end
 
 return T

@@ -3,6 +3,8 @@
 import gc
 import math
 import os
+import subprocess
+import sys
 import weakref
 
 import pytest
@@ -18,6 +20,32 @@ def test_version_and_constants():
     assert libodoo.error_kind(libodoo.ESESSION) == "SessionExpired"
     assert libodoo.transport_name(libodoo.TRANSPORT_JSON2) == "json2"
     assert "access" in libodoo.strerror(libodoo.EACCESS)
+
+
+# Run in a fresh interpreter with every warning an error: no other test has
+# imported libodoo.aws there, and no deprecated alias may be reached.
+_CORE_ONLY = """
+import json, os, sys, warnings
+warnings.simplefilter("error")
+import libodoo
+assert "libodoo.aws" not in sys.modules
+assert not any(name in vars(libodoo) or name in libodoo.__all__
+               for name in ("aws", "DynamoDB", "dynamodb_sink"))
+with libodoo.connect(env=True) as odoo:
+    count = odoo.search_count("sale.order")
+    with libodoo.json_sink(sys.argv[1]) as sink:
+        sink.put_all(odoo.iterate("sale.order", None, ["name"], 100))
+assert sink.stats()["written"] == count > 0
+assert "libodoo.aws" not in sys.modules and "aws" not in vars(libodoo)
+print("core only", count)
+"""
+
+
+def test_import_libodoo_alone_leaves_aws_alone(tmp_path):
+    out = subprocess.run([sys.executable, "-c", _CORE_ONLY, str(tmp_path / "orders.jsonl")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    assert out.returncode == 0, out.stdout
+    assert out.stdout.startswith("core only ")
 
 
 def test_login_and_attributes(session):

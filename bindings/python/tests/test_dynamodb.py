@@ -5,11 +5,12 @@ AWS_ENDPOINT_URL_DYNAMODB are exported)."""
 import pytest
 
 import libodoo
+from libodoo import aws
 
 
 @pytest.fixture
 def db():
-    return libodoo.DynamoDB()
+    return aws.DynamoDB()
 
 
 def test_sink_writes_records_as_items(db):
@@ -18,7 +19,7 @@ def test_sink_writes_records_as_items(db):
     records = [{"id": i, "name": "S%05d" % i, "amount_total": i * 1.5,
                 "partner_id": [7, "Zoë Café"], "note": None, "confirmed": i % 2 == 0}
                for i in range(1, 121)]
-    with libodoo.dynamodb_sink("orders") as sink:
+    with aws.dynamodb_sink("orders") as sink:
         assert sink.type == "dynamodb"
         assert sink.put_all(records) == 120
     stats = sink.stats()
@@ -32,7 +33,7 @@ def test_sink_writes_records_as_items(db):
 
 def test_conditional_sink_keeps_the_newest(db):
     db.create_table("partners", "id")
-    with libodoo.dynamodb_sink("partners", mode="conditional",
+    with aws.dynamodb_sink("partners", mode="conditional",
                                attributes=["id", "name", "write_date=version"],
                                version_attribute="version") as sink:
         sink.put({"id": 1, "name": "new", "write_date": "2026-01-02 00:00:00", "x": 1})
@@ -43,13 +44,13 @@ def test_conditional_sink_keeps_the_newest(db):
 
 def test_errors(db, tmp_path):
     with pytest.raises(libodoo.NotFoundError) as info:
-        libodoo.dynamodb_sink("no_such_table")
+        aws.dynamodb_sink("no_such_table")
     assert info.value.odoo_class == "ResourceNotFoundException"
     db.create_table("tbl", "id")
     with pytest.raises(libodoo.ServerError) as info:
         db.create_table("tbl", "id")
     assert info.value.odoo_class == "ResourceInUseException"
     dead = tmp_path / "dead.jsonl"
-    with libodoo.dynamodb_sink("tbl", dead_letter_path=str(dead)) as sink:
+    with aws.dynamodb_sink("tbl", dead_letter_path=str(dead)) as sink:
         sink.put({"name": "no key"})
     assert sink.stats()["dead_lettered"] == 1 and dead.read_text().strip()

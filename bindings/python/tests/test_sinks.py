@@ -1,4 +1,5 @@
-"""The JSON file sink (and the DynamoDB sink's option checks)."""
+"""The JSON file sink (and the DynamoDB sink's option checks, libodoo.aws and the
+deprecated AWS names of libodoo)."""
 
 import gc
 import json
@@ -6,6 +7,7 @@ import json
 import pytest
 
 import libodoo
+from libodoo import aws
 
 
 def test_json_array_sink_from_an_iterator(session, tmp_path):
@@ -84,8 +86,30 @@ def test_sink_aborted_explicitly(tmp_path):
 
 def test_dynamodb_sink_options_are_checked():
     with pytest.raises(libodoo.InvalidArgument, match="mode"):
-        libodoo.dynamodb_sink("orders", mode="sometimes", region="eu-west-1")
+        aws.dynamodb_sink("orders", mode="sometimes", region="eu-west-1")
     with pytest.raises(libodoo.InvalidArgument, match="bogus"):
-        libodoo.dynamodb_sink("orders", bogus=1, region="eu-west-1")
+        aws.dynamodb_sink("orders", bogus=1, region="eu-west-1")
     with pytest.raises(libodoo.InvalidArgument):
-        libodoo.dynamodb_sink("orders", access_key_id="AKID", region="eu-west-1")
+        aws.dynamodb_sink("orders", access_key_id="AKID", region="eu-west-1")
+
+
+def test_aws_module_has_the_aws_names():
+    import libodoo.aws
+    assert libodoo.aws is aws
+    assert sorted(aws.__all__) == ["DynamoDB", "dynamodb_sink"]
+    assert aws.DYNAMODB_BATCH != aws.DYNAMODB_CONDITIONAL
+    assert aws.AWS_DEFAULT_MAX_RETRIES == 3
+    assert "DynamoDB" not in vars(libodoo) and "dynamodb_sink" not in vars(libodoo)
+    assert "DynamoDB" not in libodoo.__all__ and "dynamodb_sink" not in libodoo.__all__
+
+
+def test_old_aws_names_still_work_and_warn():
+    """libodoo.DynamoDB and libodoo.dynamodb_sink: deprecated aliases for one release."""
+    for name in ("DynamoDB", "dynamodb_sink"):
+        with pytest.warns(DeprecationWarning, match="libodoo.aws.%s" % name):
+            assert getattr(libodoo, name) is getattr(aws, name)
+    with pytest.warns(DeprecationWarning):
+        with pytest.raises(libodoo.InvalidArgument, match="mode"):
+            libodoo.dynamodb_sink("orders", mode="sometimes", region="eu-west-1")
+    with pytest.raises(AttributeError):
+        libodoo.no_such_name  # noqa: B018

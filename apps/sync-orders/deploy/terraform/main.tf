@@ -32,7 +32,7 @@ variable "write_mode" {
 variable "package_zip" {
   description = "zip of the Lambda package (bootstrap, bin/, lib/), see package-lambda.sh"
   type        = string
-  default     = "../../../build/lambda-package.zip"
+  default     = "../../../../build/lambda-package.zip"
 }
 
 locals {

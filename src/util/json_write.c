@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sink_internal.h"
+#include "util.h"
 
 /* The reals themselves are printed by odoo__real_repr() (src/util/util.c), the
  * formatter of every JSON text the project writes. */

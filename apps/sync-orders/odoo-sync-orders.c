@@ -810,8 +810,12 @@ int sync_connect(sync_run *run)
     rc = odoo_client_new(&run->client, &o);
     odoo_session_options_free(so);
     if (rc != ODOO_OK) {
-        sync_errorf(run, SYNC_EXIT_USAGE, "cannot create the Odoo client (%s): check ODOO_URL",
-                    odoo_error_name(rc));
+        sync_errorf(run, SYNC_EXIT_USAGE, "cannot create the Odoo client (%s): %s",
+                    odoo_error_name(rc),
+                    run->client ? odoo_error_message(odoo_client_last_error(run->client))
+                                : odoo_strerror(rc));
+        odoo_client_free(run->client);
+        run->client = NULL;
         return -1;
     }
     return 0;

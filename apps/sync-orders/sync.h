@@ -3,6 +3,7 @@
 #define ODOO_SYNC_ORDERS_H
 
 #include <odoo.h>
+#include <odoo/aws.h> /* libodoo-aws: DynamoDB sink, Secrets Manager */
 
 enum {
     SYNC_EXIT_OK = 0,

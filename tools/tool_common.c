@@ -385,8 +385,13 @@ int tool_connect(tool_conn *tc, odoo_client **out)
         rc = ODOO_EINVAL;
     } else {
         rc = odoo_client_new(out, o);
-        if (rc != ODOO_OK)
-            tool_error("%s: cannot create the client (check ODOO_URL)", odoo_error_name(rc));
+        if (rc != ODOO_OK) {
+            tool_error("%s: cannot create the client: %s", odoo_error_name(rc),
+                       *out ? odoo_error_message(odoo_client_last_error(*out))
+                            : odoo_strerror(rc));
+            odoo_client_free(*out);
+            *out = NULL;
+        }
     }
     /* the client copied what it needs */
     o->url = o->database = o->login = o->password = o->api_key = o->ca_file = NULL;

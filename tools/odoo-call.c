@@ -215,8 +215,9 @@ int main(int argc, char **argv)
 
     rc = odoo_client_new(&client, &opts);
     if (rc != ODOO_OK) {
-        fprintf(stderr, "odoo-call: %s: cannot create the client (check ODOO_URL)\n",
-                odoo_error_name(rc));
+        fprintf(stderr, "odoo-call: %s: cannot create the client: %s\n", odoo_error_name(rc),
+                client ? odoo_error_message(odoo_client_last_error(client)) : odoo_strerror(rc));
+        odoo_client_free(client);
         json_decref(args);
         json_decref(kwargs);
         return exit_code_for(rc);

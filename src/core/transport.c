@@ -305,7 +305,11 @@ static int choose_transport(odoo_client *c)
     if (c->ops)
         return ODOO_OK;
     if (c->forced != ODOO_TRANSPORT_AUTO) {
+        /* odoo_client_new() checked it; NULL would be a bug, not a crash */
         c->ops = odoo__transport_find(c->forced);
+        if (!c->ops)
+            return odoo__error_set(&c->err, ODOO_EINVAL, 0, "options: unknown transport %d",
+                                   (int)c->forced);
         return ODOO_OK;
     }
     if (!c->api_key) {

@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
   python3 valgrind curl ca-certificates openssl
+  # tests/package/check_deploy_policies.py reads the SAM template
+  python3-yaml
   # Python and Lua bindings (bindings/): SWIG, the modules, their tests
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
   # benchmarks (tests/bench/): OdooRPC, the Python client they compare against

@@ -7,8 +7,11 @@
  *
  * Configuration: the environment (ODOO_SECRET_ID: the Secrets Manager secret
  * with the Odoo credentials; SYNC_SINKS: comma-separated sink specs, default
- * dynamodb:$DYNAMODB_TABLE; SYNC_CONDITIONAL=1), overridden per invocation by
- * the event: {"all": true, "limit": 100, "domain": [...], "sinks": [...]}. */
+ * dynamodb:$DYNAMODB_TABLE; SYNC_CONDITIONAL=1; SYNC_STATE: the cursor, e.g.
+ * dynamodb:SyncState/orders, which makes every invocation incremental;
+ * SYNC_SHARD: K/N), overridden per invocation by the event: {"all": true,
+ * "limit": 100, "domain": [...], "sinks": [...], "state": "...", "shard": "K/N"}.
+ * The web session is kept in /tmp across warm invocations (never in DynamoDB). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +105,7 @@ static json_t *invoke(const sync_config *base, json_t *event, int *code)
     sync_run run;
     char *sink_list = NULL, *domain_text = NULL, deflt[512];
     const char *env_sinks = getenv("SYNC_SINKS"), *table = getenv("DYNAMODB_TABLE");
+    const char *shard_error = NULL;
     json_t *v, *summary;
 
     if (!cfg.secret_id)
@@ -127,6 +131,18 @@ static json_t *invoke(const sync_config *base, json_t *event, int *code)
         if (sink_list)
             set_sinks(&cfg, sink_list);
     }
+    if (!cfg.state && getenv("SYNC_STATE") && *getenv("SYNC_STATE"))
+        cfg.state = getenv("SYNC_STATE");
+    if (json_is_string(v = json_object_get(event, "state")))
+        cfg.state = json_string_value(v);
+    if (!cfg.shard_n && getenv("SYNC_SHARD") && *getenv("SYNC_SHARD")
+        && sync_parse_shard(getenv("SYNC_SHARD"), &cfg.shard_k, &cfg.shard_n) != 0)
+        shard_error = getenv("SYNC_SHARD");
+    if (json_is_string(v = json_object_get(event, "shard"))
+        && sync_parse_shard(json_string_value(v), &cfg.shard_k, &cfg.shard_n) != 0)
+        shard_error = json_string_value(v);
+    if (!cfg.session_file && !cfg.no_session_file)
+        cfg.session_file = "/tmp/odoo-sync-orders.session";
     if (json_is_true(json_object_get(event, "all")))
         cfg.all = 1;
     if (json_is_integer(v = json_object_get(event, "limit")) && json_integer_value(v) > 0)
@@ -135,9 +151,15 @@ static json_t *invoke(const sync_config *base, json_t *event, int *code)
         domain_text = json_dumps(v, JSON_COMPACT);
         cfg.domain = domain_text;
     }
-    if (cfg.n_sinks == 0) {
+    if (cfg.state && cfg.all)
+        cfg.all = 0; /* the cursor covers everything already */
+    if (cfg.n_sinks == 0 || shard_error) {
         memset(&run, 0, sizeof(run));
-        sync_errorf(&run, SYNC_EXIT_USAGE, "no sink: set SYNC_SINKS or DYNAMODB_TABLE");
+        if (shard_error)
+            sync_errorf(&run, SYNC_EXIT_USAGE, "shard %s: expected K/N with 0 <= K < N <= %d",
+                        shard_error, SYNC_MAX_SHARDS);
+        else
+            sync_errorf(&run, SYNC_EXIT_USAGE, "no sink: set SYNC_SINKS or DYNAMODB_TABLE");
         *code = run.exit_code;
     } else {
         *code = sync_execute(&cfg, &run);

@@ -20,9 +20,21 @@ static void usage(FILE *f)
         "  --limit N           how many of the newest orders (default 100)\n"
         "  --all               every order, paged by id (keyset pagination)\n"
         "  --page-size N       records per page with --all/--state-file (default 500)\n"
-        "  --state-file PATH   incremental: only orders changed since the (write_date, id)\n"
-        "                      cursor saved in PATH; the cursor moves only after every sink\n"
-        "                      stored the page, so a killed run resumes with nothing lost\n"
+        "  --state SPEC        incremental: only orders changed since the (write_date, id)\n"
+        "                      cursor kept in SPEC: file:PATH, or dynamodb:TABLE[/KEY] (one\n"
+        "                      item, partition key \"key\" (S), KEY default \"orders\"); the\n"
+        "                      cursor moves only after every sink stored the page, so a\n"
+        "                      killed run resumes with nothing lost\n"
+        "  --state-file PATH   the same as --state file:PATH\n"
+        "  --lease-seconds N   with --state: a run holds the cursor's lease; two runs never\n"
+        "                      work one cursor. A killed run's lease expires after N seconds\n"
+        "                      (default 300; renewed as pages go; a file's lock is released\n"
+        "                      at once)\n"
+        "  --lease-wait SECONDS  wait that long for a lease another run holds (default 0:\n"
+        "                      exit 7 at once)\n"
+        "  --shard K/N         only shard K of N (0 <= K < N <= 64): disjoint order-id ranges\n"
+        "                      fixed at the first sharded run (kept in the state), each with\n"
+        "                      its own cursor and lease; new orders go to the last shard\n"
         "  --overlap SECONDS   with --state-file: read again the orders changed within SECONDS\n"
         "                      before the cursor, its own second included (default 0: that\n"
         "                      second only), so orders Odoo stamped behind the cursor (same\n"
@@ -54,6 +66,11 @@ static void usage(FILE *f)
         "                          \"price_unit\"}], \"client_order_ref\"}\n"
         "  --secret-id ID          read the Odoo credentials from AWS Secrets Manager\n"
         "  --transport T           session (default with a password), jsonrpc, json2, auto\n"
+        "  --session-file PATH     keep the web session here between runs (mode 0600), so a\n"
+        "                          run whose session still works does not log in; default:\n"
+        "                          PATH.session beside --state file:PATH, /tmp in Lambda\n"
+        "  --no-session-file       log in every run\n"
+        "  --no-pipeline           read the next page only after the last one is stored\n"
         "  --timeout SECONDS       per Odoo request (default 120)\n"
         "  --retry-deadline SECONDS  keep retrying reads while Odoo is unavailable (refused,\n"
         "                          HTTP 502/503/504), e.g. restarting (default 60; 0 = 3 retries)\n"
@@ -74,7 +91,8 @@ static void usage(FILE *f)
         "\n"
         "Exit status: 0 all written; 1 some items dead-lettered; 2 usage; 3 authentication\n"
         "(Odoo or AWS); 4 Odoo unreachable (network, HTTP, timeout, protocol); 5 sink failure;\n"
-        "6 Odoo refused a call.\n",
+        "6 Odoo refused a call; 7 the cursor's lease is held by another run (or was taken\n"
+        "over: this run stopped without moving the cursor).\n",
         f);
 }
 
@@ -107,7 +125,12 @@ int sync_execute(const sync_config *cfg, sync_run *run)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     run->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 
-    if (sync_check_config(run) != 0 || sync_connect(run) != 0)
+    sync_session_default(cfg, run->session_path, sizeof(run->session_path));
+    /* the lease first: a run that may not sync asks Odoo nothing */
+    /* the client first (it asks Odoo nothing yet), then the lease: a run that
+     * may not sync logs in nowhere */
+    if (sync_check_config(run) != 0 || sync_connect(run) != 0
+        || (!cfg->create_order && sync_take_state(run) != 0))
         return run->exit_code;
     if (cfg->create_order) {
         sync_create_order(run, cfg->create_order);
@@ -150,6 +173,7 @@ int main(int argc, char **argv)
     cfg.timeout_ms = 120000;
     cfg.retry_deadline_ms = ODOO_DEFAULT_RETRY_DEADLINE_MS;
     cfg.overlap_s = 0;
+    cfg.lease_seconds = 300;
     cfg.dead_letter_dir = ".";
     cfg.transport = ODOO_TRANSPORT_AUTO;
 
@@ -177,6 +201,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--lambda")) {
             cfg.lambda = 1;
             takes = 0;
+        } else if (!strcmp(a, "--no-session-file")) {
+            cfg.no_session_file = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--no-pipeline")) {
+            cfg.no_pipeline = 1;
+            takes = 0;
         } else if (!strcmp(a, "--no-overlap")) {
             cfg.overlap_s = -1;
             takes = 0;
@@ -203,7 +233,24 @@ int main(int argc, char **argv)
                 goto bad;
             cfg.retry_deadline_ms = v * 1000;
         } else if (!strcmp(a, "--state-file")) {
-            cfg.state_file = val;
+            snprintf(cfg.state_buf, sizeof(cfg.state_buf), "file:%s", val);
+            cfg.state = cfg.state_buf;
+        } else if (!strcmp(a, "--state")) {
+            cfg.state = val;
+        } else if (!strcmp(a, "--session-file")) {
+            cfg.session_file = val;
+        } else if (!strcmp(a, "--lease-seconds")) {
+            if (parse_long(val, 1, 86400, &cfg.lease_seconds) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--lease-wait")) {
+            if (parse_long(val, 0, 86400, &cfg.lease_wait_s) != 0)
+                goto bad;
+        } else if (!strcmp(a, "--shard")) {
+            if (sync_parse_shard(val, &cfg.shard_k, &cfg.shard_n) != 0) {
+                fprintf(stderr, "odoo-sync-orders: --shard %s: expected K/N with 0 <= K < N "
+                                "<= %d\n", val, SYNC_MAX_SHARDS);
+                return SYNC_EXIT_USAGE;
+            }
         } else if (!strcmp(a, "--overlap")) {
             if (parse_long(val, 0, 31L * 86400, &cfg.overlap_s) != 0)
                 goto bad;
@@ -244,7 +291,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "odoo-sync-orders: give at least one --sink (see --help)\n");
         return SYNC_EXIT_USAGE;
     }
-    if (cfg.state_file && cfg.all)
+    if (cfg.state && cfg.all)
         cfg.all = 0; /* the cursor covers everything already */
 
     code = sync_execute(&cfg, &run);

@@ -43,14 +43,14 @@ static const char *const partner_required[] = {NULL};
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static double now_seconds(void)
+double sync_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void iso_utc_now(char *buf, size_t n)
+void sync_iso_utc_now(char *buf, size_t n)
 {
     struct timespec ts;
     struct tm tm;
@@ -94,7 +94,7 @@ int sync_exit_for_odoo(int rc)
     }
 }
 
-static void odoo_failure(sync_run *run, const char *what, int rc)
+void sync_odoo_failure(sync_run *run, const char *what, int rc)
 {
     const odoo_error *e = odoo_client_last_error(run->client);
     sync_errorf(run, sync_exit_for_odoo(rc), "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
@@ -113,6 +113,14 @@ static void fields_init(sync_fields *f, const char *model, const char *const *wa
     f->required = required;
 }
 
+/* The field lists of the three models, resolved against the server later. */
+void sync_fields_setup(sync_run *run)
+{
+    fields_init(&run->order_fields, "sale.order", order_want, order_required);
+    fields_init(&run->line_fields, "sale.order.line", line_want, line_required);
+    fields_init(&run->partner_fields, "res.partner", partner_want, partner_required);
+}
+
 static int is_required(const sync_fields *f, const char *name)
 {
     const char *const *r;
@@ -124,7 +132,7 @@ static int is_required(const sync_fields *f, const char *name)
 
 /* Keep the wanted fields the server has (odoo_fields_check: one cached
  * fields_get per model and client). 0, or -1 with the run's error set. */
-static int fields_resolve(sync_run *run, sync_fields *f)
+int sync_fields_resolve(sync_run *run, sync_fields *f)
 {
     size_t i, n = 0;
     if (f->resolved)
@@ -140,63 +148,12 @@ static int fields_resolve(sync_run *run, sync_fields *f)
         } else if (rc == ODOO_EINVAL && !is_required(f, f->want[i])) {
             continue; /* this version has no such field: the attribute is null */
         } else {
-            odoo_failure(run, f->model, rc);
+            sync_odoo_failure(run, f->model, rc);
             return -1;
         }
     }
     f->use[n] = NULL;
     f->resolved = 1;
-    return 0;
-}
-
-/* ---- the state file: the cursor, saved atomically --------------------------------------- */
-
-int sync_state_load(const char *path, char **write_date, long long *id)
-{
-    json_error_t jerr;
-    json_t *st;
-    *write_date = NULL;
-    *id = 0;
-    st = json_load_file(path, 0, &jerr);
-    if (!st)
-        return errno == ENOENT || access(path, F_OK) != 0 ? 0 : -1;
-    if (!json_is_object(st) || !json_is_string(json_object_get(st, "write_date"))
-        || !json_is_integer(json_object_get(st, "id"))) {
-        json_decref(st);
-        return -1;
-    }
-    *write_date = strdup(json_string_value(json_object_get(st, "write_date")));
-    *id = (long long)json_integer_value(json_object_get(st, "id"));
-    json_decref(st);
-    return *write_date ? 0 : -1;
-}
-
-int sync_state_save(const char *path, const char *write_date, long long id)
-{
-    char tmp[4096];
-    json_t *st;
-    int fd, ok;
-    FILE *f;
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-    st = json_pack("{s:s, s:I}", "write_date", write_date, "id", (json_int_t)id);
-    if (!st)
-        return -1;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        json_decref(st);
-        return -1;
-    }
-    ok = json_dumpf(st, f, JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF && fflush(f) == 0
-         && fsync(fileno(f)) == 0;
-    ok = fclose(f) == 0 && ok;
-    json_decref(st);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
     return 0;
 }
 
@@ -272,7 +229,7 @@ static int open_json(sync_run *run, sync_sink *s, const char *path, odoo_json_fo
     /* with a cursor, JSON Lines grow: each run appends what it read, so what a
      * saved cursor has passed stays in the file (a run that fails keeps the
      * pages it stored, the ones its saved cursor passed) */
-    o.append = fmt == ODOO_JSON_LINES && run->cfg->state_file;
+    o.append = fmt == ODOO_JSON_LINES && run->cfg->state;
     if (o.append)
         o.flush_bytes = 0; /* appended only per page: whole pages or nothing */
     rc = odoo_json_sink_open(&s->sink, &o);
@@ -319,7 +276,7 @@ int sync_sink_open(sync_run *run, sync_sink *s, const char *spec, sync_kind kind
 }
 
 /* Put a page of items, then flush: the page is stored when this returns 0. */
-static int sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
+int sync_sinks_store(sync_run *run, sync_sink *sinks, size_t n, json_t *items)
 {
     size_t i, j;
     json_t *item;
@@ -410,13 +367,21 @@ int sync_check_config(sync_run *run)
     counts[0] = cfg->n_sinks;
     counts[1] = cfg->n_line_sinks;
     counts[2] = cfg->n_partner_sinks;
-    if (!cfg->state_file)
+    if (cfg->state) {
+        sync_state_kind kind;
+        if (sync_state_parse(cfg->state, &kind) != 0) {
+            sync_errorf(run, SYNC_EXIT_USAGE,
+                        "--state %s: expected file:PATH or dynamodb:TABLE[/KEY]", cfg->state);
+            return -1;
+        }
+    }
+    if (!cfg->state)
         return 0;
     for (k = 0; k < 3; k++) {
         for (i = 0; i < counts[k]; i++) {
             if (strncmp(lists[k][i], "json:", 5) == 0) {
                 sync_errorf(run, SYNC_EXIT_USAGE,
-                            "%s %s: a JSON array cannot be used with --state-file: each run "
+                            "%s %s: a JSON array cannot be used with a cursor (--state): each run "
                             "reads only what changed, and one JSON document cannot grow "
                             "across runs (replacing it would drop what earlier runs wrote); "
                             "use jsonl:%s, which is appended to",
@@ -453,276 +418,6 @@ json_t *sync_order_item(const json_t *order, int http_status, const char *now)
                      "odoo_write_date", wd ? wd : json_null());
 }
 
-static int store_lines(sync_run *run, json_t *orders)
-{
-    json_t *ids, *domain, *rows = NULL, *items, *row, *o;
-    size_t i;
-    int rc;
-    if (fields_resolve(run, &run->line_fields) != 0)
-        return -1;
-    ids = json_array();
-    items = json_array();
-    json_array_foreach(orders, i, o) {
-        json_array_append(ids, json_object_get(o, "id"));
-    }
-    domain = json_pack("[[s, s, o]]", "order_id", "in", ids);
-    rc = odoo_search_read(run->client, &rows, "sale.order.line", domain, run->line_fields.use,
-                          "id asc", 0, 0, NULL);
-    json_decref(domain);
-    if (rc != ODOO_OK) {
-        odoo_failure(run, "sale.order.line", rc);
-        json_decref(items);
-        return -1;
-    }
-    json_array_foreach(rows, i, row) {
-        json_t *order = json_object_get(row, "order_id"), *product = json_object_get(row, "product_id");
-        char oid[32], lid[32];
-        snprintf(oid, sizeof(oid), "%lld", (long long)json_integer_value(json_array_get(order, 0)));
-        snprintf(lid, sizeof(lid), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
-        json_array_append_new(items, json_pack(
-            "{s:s, s:s, s:o, s:o, s:O?, s:O?, s:O?, s:O?}", "order_id", oid, "line_id", lid,
-            "product_id", json_is_array(product) ? json_incref(json_array_get(product, 0)) : json_null(),
-            "product_name", json_is_array(product) ? json_incref(json_array_get(product, 1)) : json_null(),
-            "description", json_object_get(row, "name"),
-            "quantity", json_object_get(row, "product_uom_qty"),
-            "price_unit", json_object_get(row, "price_unit"),
-            "subtotal", json_object_get(row, "price_subtotal")));
-    }
-    run->lines_read += json_array_size(rows);
-    json_decref(rows);
-    rc = sinks_store(run, run->line_sinks, run->n_line_sinks, items);
-    json_decref(items);
-    return rc;
-}
-
-static int store_partners(sync_run *run, json_t *orders)
-{
-    json_t *ids, *seen, *rows = NULL, *items;
-    json_t *o, *row;
-    size_t i;
-    int rc;
-    if (fields_resolve(run, &run->partner_fields) != 0)
-        return -1;
-    ids = json_array();
-    seen = json_object();
-    items = json_array();
-    json_array_foreach(orders, i, o) {
-        json_t *p = json_object_get(o, "partner_id");
-        char key[32];
-        if (!json_is_array(p))
-            continue;
-        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_array_get(p, 0)));
-        if (!json_object_get(seen, key)) {
-            json_object_set_new(seen, key, json_true());
-            json_array_append(ids, json_array_get(p, 0));
-        }
-    }
-    json_decref(seen);
-    rc = json_array_size(ids)
-             ? odoo_read(run->client, &rows, "res.partner", ids, run->partner_fields.use, NULL)
-             : ODOO_OK;
-    json_decref(ids);
-    if (rc != ODOO_OK) {
-        odoo_failure(run, "res.partner", rc);
-        json_decref(items);
-        return -1;
-    }
-    json_array_foreach(rows, i, row) {
-        json_array_append_new(items, json_pack(
-            "{s:O, s:O?, s:O?, s:O?, s:O?, s:O?}", "customer_id", json_object_get(row, "id"),
-            "name", json_object_get(row, "name"), "email", json_object_get(row, "email"),
-            "phone", json_object_get(row, "phone"), "is_company", json_object_get(row, "is_company"),
-            "odoo_write_date", json_object_get(row, "write_date")));
-    }
-    run->partners_read += json_array_size(rows);
-    json_decref(rows);
-    rc = sinks_store(run, run->partner_sinks, run->n_partner_sinks, items);
-    json_decref(items);
-    return rc;
-}
-
-/* ---- progress --------------------------------------------------------------------------- */
-
-static void progress(sync_run *run, size_t page_records)
-{
-    double secs = now_seconds() - run->started;
-    if (run->cfg->quiet)
-        return;
-    if (isatty(STDERR_FILENO)) {
-        int width = 30, filled = 0;
-        if (run->total > 0) {
-            filled = (int)((double)run->read / (double)run->total * width);
-            if (filled > width)
-                filled = width;
-        }
-        fprintf(stderr, "\r[%.*s%*s] %llu%s%lld orders, %.1f s", filled,
-                "##############################", width - filled, "", run->read,
-                run->total > 0 ? "/" : "", run->total > 0 ? run->total : 0LL, secs);
-        if (run->total <= 0)
-            fprintf(stderr, "   ");
-        fflush(stderr);
-    } else {
-        fprintf(stderr,
-                "{\"event\": \"page\", \"page\": %lu, \"records\": %zu, \"read\": %llu, "
-                "\"reauths\": %lu, \"seconds\": %.3f}\n",
-                run->pages, page_records, run->read, odoo_client_reauth_count(run->client), secs);
-    }
-}
-
-/* ---- the sync -------------------------------------------------------------------------- */
-
-static int process_page(sync_run *run, json_t *page)
-{
-    char now[40];
-    json_t *items = json_array(), *o;
-    size_t i;
-    int rc;
-    iso_utc_now(now, sizeof(now));
-    json_array_foreach(page, i, o) {
-        json_t *item = sync_order_item(o, odoo_client_last_http_status(run->client), now);
-        if (!item || json_array_append_new(items, item) != 0) {
-            json_decref(items);
-            sync_errorf(run, SYNC_EXIT_SINK, "out of memory");
-            return -1;
-        }
-    }
-    rc = sinks_store(run, run->order_sinks, run->n_order_sinks, items);
-    json_decref(items);
-    if (rc == 0 && run->n_line_sinks)
-        rc = store_lines(run, page);
-    if (rc == 0 && run->n_partner_sinks)
-        rc = store_partners(run, page);
-    if (rc != 0)
-        return -1;
-    run->read += json_array_size(page);
-    run->pages++;
-    return 0;
-}
-
-static json_t *user_domain(sync_run *run)
-{
-    json_error_t jerr;
-    json_t *d;
-    if (!run->cfg->domain)
-        return json_array();
-    d = json_loads(run->cfg->domain, 0, &jerr);
-    if (!json_is_array(d)) {
-        json_decref(d);
-        sync_errorf(run, SYNC_EXIT_USAGE, "--domain is not a JSON array: %s",
-                    d ? "not an array" : jerr.text);
-        return NULL;
-    }
-    return d;
-}
-
-static int sync_newest(sync_run *run, json_t *domain)
-{
-    json_t *rows = NULL;
-    int rc = odoo_search_read(run->client, &rows, "sale.order", domain,
-                              run->order_fields.use, "id desc", run->cfg->limit, 0, NULL);
-    if (rc != ODOO_OK) {
-        odoo_failure(run, "sale.order", rc);
-        return -1;
-    }
-    rc = process_page(run, rows);
-    if (rc == 0)
-        progress(run, json_array_size(rows));
-    json_decref(rows);
-    return rc;
-}
-
-static int sync_paged(sync_run *run, json_t *domain)
-{
-    odoo_iter *it = NULL;
-    json_t *page = NULL;
-    char *since = NULL;
-    long long since_id = 0;
-    int n, rc;
-
-    if (run->cfg->state_file) {
-        if (sync_state_load(run->cfg->state_file, &since, &since_id) != 0) {
-            sync_errorf(run, SYNC_EXIT_USAGE, "%s: not a state file written by odoo-sync-orders",
-                        run->cfg->state_file);
-            return -1;
-        }
-        rc = odoo_iter_changed_since(&it, run->client, "sale.order", domain,
-                                     run->order_fields.use, run->cfg->page_size, since,
-                                     since_id);
-        free(since);
-        /* orders Odoo stamped behind the saved cursor are read again */
-        if (rc == ODOO_OK && run->cfg->overlap_s >= 0)
-            rc = odoo_iter_set_overlap(it, (unsigned int)run->cfg->overlap_s);
-    } else {
-        long long total = 0;
-        if (!run->cfg->quiet && isatty(STDERR_FILENO)
-            && odoo_search_count(run->client, &total, "sale.order", domain, NULL) == ODOO_OK)
-            run->total = total;
-        rc = odoo_iter_new(&it, run->client, "sale.order", domain, run->order_fields.use,
-                           run->cfg->page_size);
-    }
-    if (rc != ODOO_OK) {
-        odoo_failure(run, "sale.order", rc);
-        odoo_iter_free(it);
-        return -1;
-    }
-    while ((n = odoo_iter_next_page(it, &page)) > 0) {
-        rc = process_page(run, page);
-        json_decref(page);
-        if (rc != 0)
-            break;
-        if (run->cfg->state_file) {
-            const char *wd;
-            long long id;
-            odoo_iter_cursor(it, &wd, &id);
-            /* the sinks confirmed the page: only now does the cursor move */
-            if (sync_state_save(run->cfg->state_file, wd, id) != 0) {
-                sync_errorf(run, SYNC_EXIT_SINK, "%s: cannot save the state: %s",
-                            run->cfg->state_file, strerror(errno));
-                rc = -1;
-                break;
-            }
-        }
-        progress(run, (size_t)n);
-        if (run->cfg->max_pages && run->pages >= run->cfg->max_pages)
-            break;
-    }
-    if (n < 0) {
-        odoo_failure(run, "sale.order", n);
-        rc = -1;
-    }
-    odoo_iter_free(it);
-    return rc;
-}
-
-int sync_run_orders(sync_run *run)
-{
-    json_t *domain = user_domain(run);
-    int rc;
-    if (!domain)
-        return -1;
-    rc = odoo_client_login(run->client);
-    if (rc != ODOO_OK) {
-        odoo_failure(run, "login", rc);
-        json_decref(domain);
-        return -1;
-    }
-    fields_init(&run->order_fields, "sale.order", order_want, order_required);
-    fields_init(&run->line_fields, "sale.order.line", line_want, line_required);
-    fields_init(&run->partner_fields, "res.partner", partner_want, partner_required);
-    if (fields_resolve(run, &run->order_fields) != 0) {
-        json_decref(domain);
-        return -1;
-    }
-    if (run->cfg->all || run->cfg->state_file)
-        rc = sync_paged(run, domain);
-    else
-        rc = sync_newest(run, domain);
-    json_decref(domain);
-    if (!run->cfg->quiet && isatty(STDERR_FILENO))
-        fputc('\n', stderr);
-    return rc;
-}
-
 /* The counters of the order sinks still open (a failed run keeps them open:
  * whole-file sinks must not be committed), added to those of closed ones. */
 static unsigned long long open_stat(const sync_run *run, odoo_sink_counter which)
@@ -737,21 +432,35 @@ static unsigned long long open_stat(const sync_run *run, odoo_sink_counter which
 
 json_t *sync_summary(const sync_run *run)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:s?}",
-                     "read", (json_int_t)run->read,
-                     "written", (json_int_t)(run->written + open_stat(run, ODOO_SINK_WRITTEN)),
-                     "skipped", (json_int_t)(run->skipped + open_stat(run, ODOO_SINK_SKIPPED)),
-                     "retried", (json_int_t)(run->retried + open_stat(run, ODOO_SINK_RETRIED)),
-                     "dead_lettered",
-                     (json_int_t)(run->dead_lettered + open_stat(run, ODOO_SINK_DEAD_LETTERED)),
-                     "lines",
-                     (json_int_t)run->lines_read, "partners", (json_int_t)run->partners_read,
-                     "pages", (json_int_t)run->pages, "reauths",
-                     (json_int_t)(run->client ? odoo_client_reauth_count(run->client) : 0),
-                     "odoo_retries",
-                     (json_int_t)(run->client ? odoo_client_retry_count(run->client) : 0),
-                     "seconds", now_seconds() - run->started, "exit_code", run->exit_code,
-                     "error", run->error[0] ? run->error : NULL);
+    char shard[32];
+    json_t *sum;
+    snprintf(shard, sizeof(shard), "%d/%d", run->cfg ? run->cfg->shard_k : 0,
+             run->cfg ? run->cfg->shard_n : 0);
+    sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:s?}",
+                    "read", (json_int_t)run->read,
+                    "written", (json_int_t)(run->written + open_stat(run, ODOO_SINK_WRITTEN)),
+                    "skipped", (json_int_t)(run->skipped + open_stat(run, ODOO_SINK_SKIPPED)),
+                    "retried", (json_int_t)(run->retried + open_stat(run, ODOO_SINK_RETRIED)),
+                    "dead_lettered",
+                    (json_int_t)(run->dead_lettered + open_stat(run, ODOO_SINK_DEAD_LETTERED)),
+                    "lines",
+                    (json_int_t)run->lines_read, "partners", (json_int_t)run->partners_read,
+                    "pages", (json_int_t)run->pages, "reauths",
+                    (json_int_t)(run->client ? odoo_client_reauth_count(run->client) : 0),
+                    "logins",
+                    (json_int_t)(run->client ? odoo_client_login_count(run->client) : 0),
+                    "odoo_retries",
+                    (json_int_t)(run->client ? odoo_client_retry_count(run->client) : 0),
+                    "seconds", sync_now_seconds() - run->started, "exit_code", run->exit_code,
+                    "error", run->error[0] ? run->error : NULL);
+    if (sum) {
+        json_object_set_new(sum, "state", run->cfg && run->cfg->state
+                                              ? json_string(run->cfg->state) : json_null());
+        json_object_set_new(sum, "lease", run->lease ? json_string(run->lease) : json_null());
+        json_object_set_new(sum, "shard", run->cfg && run->cfg->shard_n ? json_string(shard)
+                                                                        : json_null());
+    }
+    return sum;
 }
 
 /* ---- credentials ------------------------------------------------------------------------ */
@@ -807,6 +516,12 @@ int sync_connect(sync_run *run)
         o.transport = ODOO_TRANSPORT_SESSION;
     o.timeout_ms = run->cfg->timeout_ms;
     o.retry_deadline_ms = run->cfg->retry_deadline_ms;
+    /* the web session kept between runs: a run whose session works does not
+     * log in (the other transports keep nothing) */
+    if (run->session_path[0] && o.transport == ODOO_TRANSPORT_SESSION)
+        o.cookie_file = run->session_path;
+    else
+        run->session_path[0] = '\0';
     rc = odoo_client_new(&run->client, &o);
     odoo_session_options_free(so);
     if (rc != ODOO_OK) {
@@ -823,6 +538,11 @@ int sync_connect(sync_run *run)
 
 void sync_run_dispose(sync_run *run)
 {
+    if (run->has_state)
+        sync_state_close(run, &run->state);
+    run->has_state = 0;
+    free(run->since_wd);
+    run->since_wd = NULL;
     /* sinks still open here belong to a run that failed: sync_execute()
      * closes (commits) them only after a complete run */
     sync_sinks_abort(run, run->order_sinks, run->n_order_sinks);

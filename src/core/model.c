@@ -1186,10 +1186,16 @@ static int iter_fetch_changed(odoo_iter *it)
         it->q_id = it->last_id;
         it->q_next = 1;
         if (it->overlap_from) {
-            /* the first page goes back: the whole seconds from cursor - overlap */
-            it->q_wd = odoo__strdup(it->overlap_from);
+            /* the first page goes back: the whole seconds from cursor - overlap,
+             * read like the seconds after a position (write_date >= its first
+             * second): one query when nothing changed since */
+            char before[32];
+            if (wd_add(it->overlap_from, -1, before) != 0)
+                return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                                       "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
+            it->q_wd = odoo__strdup(before);
             it->q_id = 0;
-            it->q_next = 0;
+            it->q_next = 1;
         } else if (it->last_wd) {
             it->q_wd = odoo__strdup(it->last_wd);
             it->q_next = 0;

@@ -314,6 +314,42 @@ static void test_overlap_window_in_request(void **state)
     odoo_client_free(c);
 }
 
+/* A scheduled run that finds nothing new: resuming at the newest cursor with
+ * the default overlap (its own second) reads that second and finds the end in
+ * one search_read (it took two: the second, then what comes after it). */
+static void test_no_change_resume_is_one_query(void **state)
+{
+    odoo_client *c = emu_client(NULL, NULL);
+    odoo_iter *it = NULL;
+    json_t *rows = NULL, *page = NULL;
+    const char *fields[] = {"write_date", NULL};
+    char wd[32];
+    long long id, before;
+    int n, pages = 0;
+    (void)state;
+    /* the newest (write_date, id) */
+    EMU_ASSERT_RC(c, odoo_search_read(c, &rows, "sale.order", NULL, fields, "write_date desc, id desc",
+                                      1, 0, NULL),
+                  ODOO_OK);
+    snprintf(wd, sizeof(wd), "%s",
+             json_string_value(json_object_get(json_array_get(rows, 0), "write_date")));
+    id = (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+    json_decref(rows);
+    before = emu_calls("sale.order.search_read");
+    assert_int_equal(odoo_iter_changed_since(&it, c, "sale.order", NULL, order_fields, 500, wd, id),
+                     ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_iter_set_overlap(it, 0), ODOO_OK);
+    while ((n = odoo_iter_next_page(it, &page)) > 0) {
+        pages++;
+        json_decref(page);
+    }
+    EMU_ASSERT_RC(c, n, 0);
+    assert_true(pages <= 1); /* the cursor's own second, read again */
+    assert_int_equal(emu_calls("sale.order.search_read") - before, 1);
+    odoo_iter_free(it);
+    odoo_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +359,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cursor_resume_after_changes),
         cmocka_unit_test(test_overlap_reads_writes_behind_the_cursor),
         cmocka_unit_test(test_overlap_window_in_request),
+        cmocka_unit_test(test_no_change_resume_is_one_query),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -412,6 +412,37 @@ static void test_cookie_file_reuses_session(void **state)
     unlink(path);
 }
 
+/* A cookie file holds the session of whoever wrote it last: a client of
+ * another login (or database) does not act as that user; it logs in. */
+static void test_cookie_file_of_another_user(void **state)
+{
+    char path[] = "/tmp/libodoo-cookies-XXXXXX";
+    odoo_client_options o;
+    odoo_client *c = NULL;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+
+    emu_options(&o, NULL, NULL); /* admin */
+    o.cookie_file = path;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
+    assert_int_equal(odoo_client_uid(c), 2);
+    odoo_client_free(c);
+
+    emu_options(&o, "limited", "limited");
+    o.cookie_file = path;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    expect_call_error(c, "sale.order", "search_read", "[[]]", "{\"limit\":1}", ODOO_EACCESS,
+                      "odoo.exceptions.AccessError");
+    assert_int_equal(odoo_client_uid(c), 8);
+    assert_int_equal(odoo_client_login_count(c), 1);
+    odoo_client_free(c);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +466,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cookie_rotation),
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_cookie_file_reuses_session),
+        cmocka_unit_test(test_cookie_file_of_another_user),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -69,6 +69,17 @@ static int check_session(odoo_client *c)
     rc = odoo__rpc(c, "/web/session/get_session_info", params, 0, 1, &info);
     json_decref(params);
     if (rc == ODOO_OK) {
+        /* the file holds the session of whoever saved it last: another
+         * database's or user's is not ours (log in instead) */
+        const char *db = json_string_value(json_object_get(info, "db"));
+        const char *user = json_string_value(json_object_get(info, "username"));
+        if ((db && c->database && strcmp(db, c->database) != 0)
+            || (user && c->login && strcmp(user, c->login) != 0)) {
+            json_decref(info);
+            odoo__http_clear_cookies(c);
+            return odoo__error_set(&c->err, ODOO_ESESSION, 200,
+                                   "the saved session belongs to another user or database");
+        }
         /* An anonymous session answers uid null: treat as expired. */
         rc = store_session_info(c, info);
         if (rc == ODOO_EAUTH)

@@ -29,6 +29,23 @@ variable "write_mode" {
   }
 }
 
+variable "state_key" {
+  description = "the cursor's key in the state table"
+  type        = string
+  default     = "orders"
+}
+
+variable "shard_count" {
+  description = "1: one schedule; N > 1: one schedule per shard (--shard K/N), side by side"
+  type        = number
+  default     = 1
+}
+
+variable "schedule" {
+  type    = string
+  default = "rate(5 minutes)"
+}
+
 variable "package_zip" {
   description = "zip of the Lambda package (bootstrap, bin/, lib/), see package-lambda.sh"
   type        = string
@@ -50,6 +67,17 @@ resource "aws_dynamodb_table" "orders" {
   }
   attribute {
     name = "order_id"
+    type = "S"
+  }
+}
+
+# the incremental cursor and its lease: one item per cursor (and shard)
+resource "aws_dynamodb_table" "state" {
+  name         = "${var.table_name}-sync-state"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "key"
+  attribute {
+    name = "key"
     type = "S"
   }
 }
@@ -78,6 +106,12 @@ data "aws_iam_policy_document" "sync" {
     actions   = local.write_actions
     resources = [aws_dynamodb_table.orders.arn]
   }
+  # the lease and cursor (UpdateItem), the holder and shard layout (GetItem),
+  # the layout written once (PutItem)
+  statement {
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.state.arn]
+  }
 }
 
 resource "aws_iam_role_policy" "sync" {
@@ -104,6 +138,29 @@ resource "aws_lambda_function" "sync" {
       ODOO_SECRET_ID   = var.odoo_secret_arn
       DYNAMODB_TABLE   = aws_dynamodb_table.orders.name
       SYNC_CONDITIONAL = var.write_mode == "conditional" ? "1" : "0"
+      SYNC_STATE       = "dynamodb:${aws_dynamodb_table.state.name}/${var.state_key}"
     }
   }
+}
+
+# one schedule per shard (a single one when shard_count is 1)
+resource "aws_cloudwatch_event_rule" "sync" {
+  count               = var.shard_count
+  name                = var.shard_count == 1 ? "odoo-sync-orders" : "odoo-sync-orders-shard-${count.index}"
+  schedule_expression = var.schedule
+}
+
+resource "aws_cloudwatch_event_target" "sync" {
+  count = var.shard_count
+  rule  = aws_cloudwatch_event_rule.sync[count.index].name
+  arn   = aws_lambda_function.sync.arn
+  input = var.shard_count == 1 ? "{}" : jsonencode({ shard = "${count.index}/${var.shard_count}" })
+}
+
+resource "aws_lambda_permission" "schedule" {
+  count         = var.shard_count
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.sync.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.sync[count.index].arn
 }

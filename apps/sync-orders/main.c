@@ -232,6 +232,10 @@ int main(int argc, char **argv)
             if (parse_long(val, 0, 86400, &v) != 0)
                 goto bad;
             cfg.retry_deadline_ms = v * 1000;
+        } else if ((!strcmp(a, "--state-file") || !strcmp(a, "--state")) && cfg.state) {
+            fprintf(stderr, "odoo-sync-orders: one cursor per run: give --state (or "
+                            "--state-file) once\n");
+            return SYNC_EXIT_USAGE;
         } else if (!strcmp(a, "--state-file")) {
             snprintf(cfg.state_buf, sizeof(cfg.state_buf), "file:%s", val);
             cfg.state = cfg.state_buf;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "transports/transport.h"
@@ -287,6 +288,8 @@ int odoo_client_logout(odoo_client *c)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "client: odoo_client_new() failed; only free this client");
     odoo__error_clear(&c->err);
+    if (c->cookie_file)
+        unlink(c->cookie_file); /* the saved session ends with this one */
     if (c->ops && c->ops->logout && (c->logged_in || c->maybe_session))
         return c->ops->logout(c);
     odoo__forget_session(c);

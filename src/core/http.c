@@ -3,6 +3,7 @@
  * every request, with libcurl's cookie engine holding Odoo's session cookie.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <ctype.h>
@@ -227,12 +228,18 @@ static void free_secret_list(struct curl_slist *list)
 void odoo__http_dispose(odoo_client *c)
 {
     if (c->curl) {
-        if (c->cookie_file) {
-            /* The jar holds the session id, a secret: create it owner-only
-             * before libcurl writes it (an existing file keeps its mode). */
+        if (c->cookie_file && !c->logged_in) {
+            /* no session worth keeping (never logged in, a failed login, or
+             * logged out): write nothing; a file already there stays as it was */
+            curl_easy_setopt(c->curl, CURLOPT_COOKIEJAR, NULL);
+        } else if (c->cookie_file) {
+            /* The jar holds the session id, a secret: owner-only before
+             * libcurl writes it, also when the file was there already */
             int fd = open(c->cookie_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-            if (fd >= 0)
+            if (fd >= 0) {
+                (void)fchmod(fd, 0600);
                 close(fd);
+            }
         }
         /* Writes the cookie jar when CURLOPT_COOKIEJAR is set. */
         curl_easy_cleanup(c->curl);

@@ -393,6 +393,14 @@ static void test_cookie_file_reuses_session(void **state)
     odoo_client_free(c); /* saves the cookie */
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 077, 0); /* a secret: owner only */
+    /* also when someone made the file readable to others */
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                  ODOO_OK);
+    odoo_client_free(c);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 077, 0);
 
     /* a second process (client) reuses the session: no login */
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
@@ -412,6 +420,44 @@ static void test_cookie_file_reuses_session(void **state)
     unlink(path);
 }
 
+/* A name for a file that does not exist yet (mkstemp's, removed again). */
+static void unused_path(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+}
+
+/* A failed login leaves no cookie file behind, and a logout removes it: the
+ * file exists only while it holds a session worth resuming. */
+static void test_cookie_file_only_with_a_session(void **state)
+{
+    char path[] = "/tmp/libodoo-cookies-XXXXXX";
+    odoo_client_options o;
+    odoo_client *c = NULL;
+    (void)state;
+    unused_path(path);
+
+    emu_options(&o, NULL, "Wr0ng-pw");
+    o.cookie_file = path;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    assert_int_equal(odoo_client_login(c), ODOO_EAUTH);
+    odoo_client_free(c);
+    assert_int_equal(access(path, F_OK), -1);
+
+    emu_options(&o, NULL, NULL);
+    o.cookie_file = path;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
+    odoo_client_free(c);
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    EMU_ASSERT_RC(c, odoo_client_logout(c), ODOO_OK);
+    odoo_client_free(c);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 /* A cookie file holds the session of whoever wrote it last: a client of
  * another login (or database) does not act as that user; it logs in. */
 static void test_cookie_file_of_another_user(void **state)
@@ -419,11 +465,8 @@ static void test_cookie_file_of_another_user(void **state)
     char path[] = "/tmp/libodoo-cookies-XXXXXX";
     odoo_client_options o;
     odoo_client *c = NULL;
-    int fd = mkstemp(path);
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    unused_path(path);
 
     emu_options(&o, NULL, NULL); /* admin */
     o.cookie_file = path;
@@ -467,6 +510,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_cookie_file_reuses_session),
         cmocka_unit_test(test_cookie_file_of_another_user),
+        cmocka_unit_test(test_cookie_file_only_with_a_session),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -27,6 +27,9 @@ class Odoo:
 
     def __init__(self):
         self.url = os.environ["ODOO_URL"]
+        self.login()
+
+    def login(self):
         self.cookie = None
         r = self.rpc("/web/session/authenticate", {"db": os.environ["ODOO_DB"],
                                                     "login": "admin", "password": "admin"})

@@ -4,6 +4,7 @@ import collections
 import json
 import threading
 
+from .faults import note_call
 from .wire import Response
 
 
@@ -24,6 +25,7 @@ class Stats:
     def count_call(self, key):
         with self._lock:
             self.calls[key] += 1
+        note_call(key)              # for the per-method faults (slow_call, hold_call)
 
     def snapshot(self, faults_pending):
         with self._lock:

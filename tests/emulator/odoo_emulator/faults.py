@@ -3,6 +3,28 @@
 import http
 import re
 import threading
+import time
+
+# The ORM calls of the request being answered by this thread (set by note_call, which the
+# statistics call for every model method dispatched; read after the answer is computed).
+_CALLS = threading.local()
+
+CALL_NAME = re.compile(r'[a-z0-9_.]+\.[a-z_][a-z0-9_]*')
+HOLD_LIMIT_S = 300      # a held answer goes out after this long even if never released
+
+
+def note_call(key):
+    """Remember that this thread's request called `key` ("model.method")."""
+    calls = getattr(_CALLS, 'keys', None)
+    if calls is None:
+        _CALLS.keys = calls = []
+    calls.append(key)
+
+
+def _take_calls():
+    calls = getattr(_CALLS, 'keys', None) or []
+    _CALLS.keys = None
+    return calls
 
 
 class RequestFaults:
@@ -23,12 +45,26 @@ class FaultInjector:
     COUNTS = ('status_count', 'delay_count', 'truncate_count', 'close_mid_body_count',
               'html404_count', 'garbage_count', 'skip')
     KEYS = frozenset(COUNTS + ('expire_sessions_every', 'expire_all', 'status', 'delay_ms', 'reset',
-                               'drop_writes'))
+                               'drop_writes', 'slow_call', 'hold_call', 'release'))
+
+    # Per-method faults, applied once the answer of a call_kw / JSON-2 call is computed
+    # (outside the registry lock, so other requests go on), before it is sent:
+    #   {"slow_call": {"method": "sale.order.search_read", "ms": 200}}
+    #       every answer to a call of that method waits ms milliseconds;
+    #   {"hold_call": {"method": "sale.order.search_read", "after": 1}}
+    #       the first `after` calls of that method are answered, the later ones are held
+    #       (the call itself has run) until {"release": true} or a reset; the statistics
+    #       show how many answers are held now ("held") and in all ("held_total");
+    #   {"release": true} sends the held answers and stops holding.
 
     def __init__(self, expire_every=0):
         self._lock = threading.Lock()
+        self._released = threading.Condition(self._lock)
         self.expire_every = 0
-        self._clear()
+        self.held = self.held_total = 0
+        self.hold_generation = 0
+        with self._lock:
+            self._clear()
         self.expire_every = int(expire_every or 0)
 
     def _clear(self):
@@ -37,8 +73,28 @@ class FaultInjector:
         self.status = None
         self.delay_ms = 0
         self.drop_writes = frozenset()
+        self.slow_method, self.slow_ms = None, 0
+        self.held_total = 0
+        self._stop_holding()
         for name in self.COUNTS:
             setattr(self, name, 0)
+
+    def _stop_holding(self):
+        """(lock held) Release every held answer and hold no more."""
+        self.hold_method, self.hold_after = None, 0
+        self.hold_generation += 1
+        self._released.notify_all()
+
+    @staticmethod
+    def _method_spec(spec, key, number):
+        value = spec[key]
+        if not isinstance(value, dict) or set(value) != {'method', number} \
+                or not isinstance(value['method'], str) or not CALL_NAME.fullmatch(value['method']):
+            raise ValueError(f'{key} must be {{"method": "model.method", "{number}": N}}')
+        n = value[number]
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f'{key}.{number} must be a non-negative integer')
+        return value['method'], n
 
     @staticmethod
     def _count(spec, key):
@@ -80,7 +136,39 @@ class FaultInjector:
                         not all(isinstance(n, str) and re.fullmatch(r'[a-z0-9_.]+\.[a-z0-9_]+', n) for n in names):
                     raise ValueError('drop_writes must be a list of "model.field" names')
                 self.drop_writes = frozenset(names)
+            if 'slow_call' in spec:
+                self.slow_method, self.slow_ms = self._method_spec(spec, 'slow_call', 'ms')
+            if spec.get('release'):
+                self._stop_holding()
+            if 'hold_call' in spec:
+                self.hold_method, self.hold_after = self._method_spec(spec, 'hold_call', 'after')
         return bool(spec.get('expire_all'))
+
+    def after_call(self):
+        """Once the answer to this thread's request is computed: wait as the per-method
+        faults say (slow_call, hold_call) for the ORM calls it made."""
+        calls = _take_calls()
+        if not calls:
+            return
+        with self._lock:
+            delay = self.slow_ms if self.slow_ms and self.slow_method in calls else 0
+            hold = False
+            if self.hold_method and self.hold_method in calls:
+                if self.hold_after:
+                    self.hold_after -= 1
+                else:
+                    hold = True
+            if hold:
+                generation = self.hold_generation
+                self.held += 1
+                self.held_total += 1
+                try:
+                    self._released.wait_for(lambda: self.hold_generation != generation,
+                                            timeout=HOLD_LIMIT_S)
+                finally:
+                    self.held -= 1
+        if delay:
+            time.sleep(delay / 1000.0)
 
     def dropped_writes(self):
         """The "model.field" names whose written values are accepted but not applied."""
@@ -111,6 +199,9 @@ class FaultInjector:
             return plan
 
     def take_truncate(self):
+        """Called once the JSON answer of a request is computed: the per-method faults
+        wait here (after_call), then True when this answer is to be truncated."""
+        self.after_call()
         with self._lock:
             if self.truncate_count:
                 self.truncate_count -= 1
@@ -132,7 +223,11 @@ class FaultInjector:
                     'delay_count': self.delay_count, 'truncate_count': self.truncate_count,
                     'close_mid_body_count': self.close_mid_body_count,
                     'html404_count': self.html404_count, 'garbage_count': self.garbage_count,
-                    'skip': self.skip, 'drop_writes': sorted(self.drop_writes)}
+                    'skip': self.skip, 'drop_writes': sorted(self.drop_writes),
+                    'slow_call': {'method': self.slow_method, 'ms': self.slow_ms} if self.slow_ms else None,
+                    'hold_call': {'method': self.hold_method, 'after': self.hold_after}
+                    if self.hold_method else None,
+                    'held': self.held, 'held_total': self.held_total}
 
 
 PROXY_REASONS = {429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',

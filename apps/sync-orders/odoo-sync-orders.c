@@ -381,7 +381,7 @@ int sync_check_config(sync_run *run)
         for (i = 0; i < counts[k]; i++) {
             if (strncmp(lists[k][i], "json:", 5) == 0) {
                 sync_errorf(run, SYNC_EXIT_USAGE,
-                            "%s %s: a JSON array cannot be used with a cursor (--state): each run "
+                            "%s %s: a JSON array cannot be used with a cursor (--state, --state-file): each run "
                             "reads only what changed, and one JSON document cannot grow "
                             "across runs (replacing it would drop what earlier runs wrote); "
                             "use jsonl:%s, which is appended to",

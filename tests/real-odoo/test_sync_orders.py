@@ -393,7 +393,10 @@ def test_failed_run_keeps_earlier_output(odoo, transport, tmp_path):
         assert cp.returncode != 0
         with open(paths["jsonl"]) as f:
             assert f.read() == OLD["jsonl"]
-        assert sorted(os.listdir(d)) == ["o.json", "o.jsonl"], name
+        # no cursor, no output: only the lease's lock file and, when the login worked
+        # (a bad domain), the session kept for the next run
+        assert sorted(set(os.listdir(d)) - {"s.lock", "s.session"}) == ["o.json", "o.jsonl"], name
+        assert not os.path.exists(st)
 
 
 # ---- bug 8: incremental runs into a file keep every record ------------------------------
@@ -468,3 +471,106 @@ def test_sigkill_mid_run_then_resume(odoo, tmp_path):
     for it in items:
         if ids.count(int(it["order_id"])) > 1:
             assert it["odoo_write_date"] >= saved["write_date"], it
+
+
+# ---- issue 16: cursor and lease in DynamoDB, shards, the kept session ---------------------
+# run_suite.py runs under tests/sinks/run_with_aws.py --dynamodb (DynamoDB Local on loopback)
+
+needs_dynamodb = pytest.mark.skipif(not os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
+                                    reason="no DynamoDB Local (tests/sinks/run_with_aws.py)")
+
+
+def start_sync(odoo, args, transport="session"):
+    env, targs = odoo.tool_env(transport)
+    return subprocess.Popen([odoo.tool(TOOL)] + targs + list(args), env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_first_page(proc):
+    """Read the run's progress (stderr, one JSON line per page) up to its first stored page."""
+    for line in proc.stderr:
+        if line.startswith('{"event": "page"'):
+            return json.loads(line)
+    raise AssertionError("the run ended before a page: %s" % proc.communicate())
+
+
+def unique(name, odoo):
+    return "%s%d%s" % (name, odoo.version, os.urandom(3).hex())
+
+
+@needs_dynamodb
+def test_state_dynamodb_two_runs_one_lease(odoo, tmp_path):
+    """Two runs on one cursor in DynamoDB: while the first holds the lease (it is
+    stopped after its first page), the second exits 7 naming the holder and asks Odoo
+    nothing; the first then stores every order exactly once; a third run reads only
+    the cursor's own second again."""
+    table, state_table = unique("Orders", odoo), unique("SyncState", odoo)
+    spec = "dynamodb:%s/orders" % state_table
+    out_a, out_b = str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")
+    before = snapshot(odoo)
+    a = start_sync(odoo, ["--state", spec, "--page-size", "200", "--create-table",
+                          "--sink", "dynamodb:" + table, "--sink", "jsonl:" + out_a])
+    try:
+        wait_first_page(a)
+        a.send_signal(signal.SIGSTOP)          # frozen while it holds the lease
+        cp, s = sync(odoo, "session", ["--state", spec, "--sink", "dynamodb:" + table,
+                                       "--sink", "jsonl:" + out_b], check=7)
+        assert "held by" in cp.stderr and s["lease"] == "held-by-other", cp.stderr
+        assert s["read"] == 0 and s["logins"] == 0
+        assert lines_of(out_b) == []
+    finally:
+        a.send_signal(signal.SIGCONT)
+    rest_out, rest_err = a.communicate(timeout=900)
+    assert a.returncode == 0, rest_err
+    summary = json.loads(rest_out.splitlines()[-1])
+    assert summary["lease"] == "taken"
+    items = lines_of(out_a)
+    assert_exactly_once(items, before, snapshot(odoo))
+    # the lease was released: the next run takes it at once and resends only the
+    # orders of the cursor's second (the default overlap)
+    cp, s = sync(odoo, "session", ["--state", spec, "--sink", "dynamodb:" + table,
+                                   "--sink", "jsonl:" + out_b])
+    assert s["lease"] == "taken" and s["logins"] <= 1
+    last = max(i["odoo_write_date"] for i in items)
+    assert all(i["odoo_write_date"] >= last for i in lines_of(out_b)), "read more than the overlap"
+
+
+@needs_dynamodb
+def test_shards_together_store_one_whole_run(odoo, tmp_path):
+    """--shard 0/4 .. 3/4 side by side (their cursors and the layout in DynamoDB):
+    disjoint, and together exactly the orders one unsharded run stores."""
+    state_table, table = unique("SyncState", odoo), unique("Sharded", odoo)
+    spec = "dynamodb:%s/orders" % state_table
+    outs = [str(tmp_path / ("s%d.jsonl" % k)) for k in range(4)]
+    before = snapshot(odoo)
+    procs = [start_sync(odoo, ["--quiet", "--state", spec, "--shard", "%d/4" % k, "--create-table",
+                               "--sink", "dynamodb:" + table, "--sink", "jsonl:" + outs[k]])
+             for k in range(4)]
+    for p in procs:
+        out, err = p.communicate(timeout=900)
+        assert p.returncode == 0, err
+        assert json.loads(out.splitlines()[-1])["shard"]
+    shard_ids = [set(order_ids(lines_of(o))) for o in outs]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert not shard_ids[i] & shard_ids[j], "shards %d and %d overlap" % (i, j)
+    union = [i for o in outs for i in lines_of(o)]
+    assert_exactly_once(union, before, snapshot(odoo))
+    whole = str(tmp_path / "whole.jsonl")
+    sync(odoo, "session", ["--all", "--sink", "jsonl:" + whole])
+    assert set().union(*shard_ids) <= set(order_ids(lines_of(whole)))
+
+
+def test_kept_session_no_change_run(odoo, transport, tmp_path):
+    """A second run with nothing new: over the web session it does not log in (the
+    session kept beside the state file, mode 0600) and reads one page at most."""
+    st, out = str(tmp_path / "s"), str(tmp_path / "o.jsonl")
+    sync(odoo, transport, ["--state-file", st, "--sink", "jsonl:" + out, "--domain", json.dumps(SOME)])
+    cp, s = sync(odoo, transport, ["--state-file", st, "--sink", "jsonl:" + out,
+                                   "--domain", json.dumps(SOME)])
+    assert s["pages"] <= 1, s
+    if transport == "session":
+        assert s["logins"] == 0, s
+        assert os.stat(st + ".session").st_mode & 0o077 == 0
+    else:
+        assert not os.path.exists(st + ".session")

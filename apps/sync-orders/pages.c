@@ -190,6 +190,18 @@ static page_t *read_next(sync_run *run, odoo_iter *it, int with_cursor)
         pg->end = 1;
         return pg;
     }
+    {
+        /* The iterator keeps its page until its next fetch, in this thread,
+         * while the items travel to the writer: the items must share no value
+         * with that page, so they are made of a copy */
+        json_t *own = json_deep_copy(orders);
+        json_decref(orders);
+        orders = own;
+        if (!orders) {
+            page_fail(pg, SYNC_EXIT_SINK, "out of memory");
+            return pg;
+        }
+    }
     if (make_page(run, pg, orders) == 0 && with_cursor) {
         const char *wd;
         odoo_iter_cursor(it, &wd, &pg->id);

@@ -136,6 +136,16 @@ typedef int lo_given;
 %rename(error_name) odoo_error_name;
 %rename(transport_name) odoo_transport_name;
 
+#if defined(SWIGPYTHON)
+/* Docstrings (help(), IDEs) of the helpers generated from the headers; the
+ * typed signatures are in python/libodoo/__init__.pyi. */
+%feature("docstring") odoo_version "version() -> str: the version of the libodoo library that is loaded, e.g. '0.4.0' (libodoo.VERSION is the one the module was built against).";
+%feature("docstring") odoo_version_num "version_num() -> int: the loaded library's version as (major << 16) | (minor << 8) | patch.";
+%feature("docstring") odoo_strerror "strerror(code) -> str: a short English description of an error code (libodoo.EACCESS, ...).";
+%feature("docstring") odoo_error_name "error_name(code) -> str: the C name of an error code, e.g. 'ODOO_EACCESS'.";
+%feature("docstring") odoo_transport_name "transport_name(transport) -> str: the name of a transport constant (libodoo.TRANSPORT_JSON2 -> 'json2').";
+#endif
+
 %include "odoo/common.h"
 %include "odoo/errors.h"
 %include "odoo/client.h"
@@ -172,7 +182,8 @@ ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD, ODOO_API_KEY. Options: api_key,
 transport ('auto', 'session', 'jsonrpc', 'json2'), connect_timeout_ms, timeout_ms,
 verify_peer, verify_host, ca_file, ca_path, proxy, user_agent, cookie_file,
 auto_reauth, client_cert, client_key, low_speed_limit, low_speed_time_s,
-max_retries, retry_base_ms, retry_max_ms, retry_deadline_ms, context.
+max_retries, retry_base_ms, retry_max_ms, retry_deadline_ms, max_response_bytes,
+allow_insecure_http, context.
 
 No network I/O until the first call (or login()). A context manager: the
 client is freed on exit, and on garbage collection otherwise.";
@@ -224,6 +235,44 @@ def __init__(self, url=None, database=None, login=None, password=None, **options
 %feature("docstring") lo_dynamodb::describe_table "describe_table(table) -> the Table object.";
 %feature("docstring") lo_dynamodb::scan "scan(table, plain=True) -> every item (plain values, or DynamoDB's typed form).";
 %feature("docstring") lo_connect "connect(options) -> a logged-in Session (libodoo.connect() takes keyword arguments).";
+/* The classes' docstrings go before their declarations (below), or they do not apply. */
+%feature("docstring") lo_iter "An iterator over the records of a model, from Session.iterate() or
+Session.changed_since(): one page in memory at a time.
+
+for record in iterator: ... (dicts); next(), next_page() and iter_pages() for
+pages; cursor() after a changed_since() run. A context manager: closed on exit.
+Not created directly.";
+%feature("docstring") lo_sink "Where records go: libodoo.json_sink(path, ...) or
+libodoo.aws.dynamodb_sink(table, ...). Not created directly.
+
+put(record), put_all(records), flush(), then close(); stats() counts. A context
+manager: closed when the block ends normally, aborted when it raises.";
+%feature("docstring") lo_dynamodb "A DynamoDB client (tables and items; the sink has its own).
+
+DynamoDB(region=None, endpoint=None, profile=None, access_key_id=None,
+secret_access_key=None, session_token=None, connect_timeout_ms=..., timeout_ms=...,
+verify_peer=True, verify_host=True, ca_file=None, ca_path=None, proxy=None,
+user_agent=None, max_retries=3). Without keys, the AWS SDKs' default chain.";
+%feature("docstring") lo_session::context "The context (a dict) sent with every call; assign a dict to change it.";
+%feature("docstring") lo_session::closed "True once close() was called.";
+%feature("docstring") lo_session::url "The Odoo URL the session talks to.";
+%feature("docstring") lo_session::uid "The user id after login (0 before).";
+%feature("docstring") lo_session::server_version "Odoo's version string from the last login, e.g. '18.0' (None before one).";
+%feature("docstring") lo_session::server_major "Odoo's major version from the last login, e.g. 18 (0 before one).";
+%feature("docstring") lo_session::transport "The transport in use: 'session', 'jsonrpc' or 'json2' ('auto' until the first login or call chose one; None once closed).";
+%feature("docstring") lo_session::user_context "The user's context from the last login (a dict; None before one).";
+%feature("docstring") lo_session::session_info "The session information of the last login (a dict; None before one).";
+%feature("docstring") lo_session::last_http_status "The HTTP status of the last answer (0 when none arrived).";
+%feature("docstring") lo_session::retry_count "How many times an exchange was sent again after a retryable failure.";
+%feature("docstring") lo_session::reauth_count "How many times the session logged in again after it expired.";
+%feature("docstring") lo_session::login_count "How many logins were made.";
+%feature("docstring") lo_session::request_count "How many HTTP requests were sent (logins included).";
+%feature("docstring") lo_iter::count "How many records were handed out so far.";
+%feature("docstring") lo_iter::pages "How many pages were fetched so far.";
+%feature("docstring") lo_sink::closed "True once the sink was closed or aborted.";
+%feature("docstring") lo_sink::type "The sink's type: 'json' or 'dynamodb' (None after abort()).";
+%feature("docstring") lo_dynamodb::endpoint "The endpoint URL in use.";
+%feature("docstring") lo_dynamodb::region "The AWS region in use.";
 #endif
 
 typedef struct lo_session {} lo_session;
@@ -402,12 +451,6 @@ def put_all(self, records):
 }
 
 #if defined(SWIGPYTHON)
-%feature("docstring") lo_dynamodb "A DynamoDB client (tables and items; the sink has its own).
-
-DynamoDB(region=None, endpoint=None, profile=None, access_key_id=None,
-secret_access_key=None, session_token=None, connect_timeout_ms=..., timeout_ms=...,
-verify_peer=True, verify_host=True, ca_file=None, ca_path=None, proxy=None,
-user_agent=None, max_retries=3). Without keys, the AWS SDKs' default chain.";
 %feature("shadow") lo_dynamodb::lo_dynamodb %{
 def __init__(self, **options):
     _core.DynamoDB_swiginit(self, $action(options))
@@ -520,6 +563,12 @@ static lo_session *lo_connect(json_t *options)
 %rename(_raise_error) lo_raise_error;
 %newobject lo_json_sink_open;
 %newobject lo_dynamodb_sink_open;
+#if defined(SWIGPYTHON)
+%feature("docstring") lo_json_sink_open "json_sink(options) -> Sink: a JSON file sink (libodoo.json_sink(path, **options) takes keyword arguments).";
+%feature("docstring") lo_dynamodb_sink_open "dynamodb_sink(options) -> Sink: a DynamoDB sink (libodoo.aws.dynamodb_sink(table, **options) takes keyword arguments).";
+%feature("docstring") lo_error_kind "error_kind(code) -> str: the name of the exception class of an error code, e.g. 'SessionExpired'.";
+%feature("docstring") lo_raise_error "_raise_error(code, message): raise the exception of an error code (tests of the error mapping).";
+#endif
 
 /* A new session, logged in (raises the login's error). */
 lo_session *lo_connect(json_t *options = NULL);
@@ -566,6 +615,7 @@ void lo_raise_error(int code, const char *message);
 %pythoncode %{
 from ._core import (Error, AuthError, AccessError, ValidationError, MissingError, UserError,
                     NotFoundError, SessionExpired, ServerError, HTTPError, TimeoutError,
-                    NetworkError, ProtocolError, InvalidArgument, OutOfMemory, InDoubt)
+                    NetworkError, ProtocolError, InvalidArgument, OutOfMemory, InDoubt,
+                    TooBig)
 %}
 #endif

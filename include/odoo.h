@@ -1,9 +1,12 @@
-/*
+/**
+ * @file
  * libodoo - a C client library for Odoo.
  *
  * Umbrella header: include this one.
  *
+ * @code{.c}
  *   #include <odoo.h>
+ * @endcode
  *
  * Link with `pkg-config --libs libodoo` or CMake's libodoo::odoo. The AWS
  * parts (DynamoDB sink, credentials, Secrets Manager) are the library

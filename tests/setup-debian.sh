@@ -7,10 +7,18 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
   python3 valgrind curl ca-certificates openssl
+  # tests/cli/test_insecure_http.py: a network namespace of its own (ip netns)
+  iproute2
   # tests/package/check_deploy_policies.py reads the SAM template
   python3-yaml
   # Python and Lua bindings (bindings/): SWIG, the modules, their tests
   swig python3-dev python3-pytest liblua5.4-dev lua5.4
+  # packaging the bindings (bindings/python/pyproject.toml, bindings/lua/*.rockspec):
+  # a wheel built offline with python3-build, installed into a venv with pip; luarocks make
+  python3-build python3-venv python3-wheel python3-setuptools python3-pip luarocks
+  # reference docs (docs/Doxyfile.in, target doc, ctest docs.doxygen) and the man pages
+  # (docs/man/, ctest docs.man_pages renders them with man -l / groff)
+  doxygen man-db groff-base
   # benchmarks (tests/bench/): OdooRPC, the Python client they compare against
   python3-odoorpc
   # fuzzing (tests/fuzz/run.sh): clang 14 and its libFuzzer/sanitizer runtimes

@@ -7,12 +7,16 @@
  * The connection comes from the environment only, so that no secret ever
  * appears on a command line (visible to every user in `ps`).
  */
+#include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <odoo.h>
+
+#include "tool_common.h"
 
 enum {
     EXIT_OK = 0,
@@ -25,6 +29,7 @@ enum {
 static void usage(FILE *f)
 {
     fputs("Usage: odoo-call [--pretty] [--timeout SECONDS] [--retry-deadline SECONDS]\n"
+          "                 [--max-response-bytes N] [--allow-insecure-http]\n"
           "                 [--transport T] MODEL METHOD [ARGS_JSON [KWARGS_JSON]]\n"
           "\n"
           "Calls METHOD of MODEL on an Odoo server and prints the result as JSON on\n"
@@ -37,6 +42,11 @@ static void usage(FILE *f)
           "  --retry-deadline S  keep retrying while Odoo is unavailable (connection\n"
           "                refused, HTTP 502/503/504; reads only for the HTTP ones) for\n"
           "                up to S seconds (default 60; 0 = only 3 retries)\n"
+          "  --max-response-bytes N  stop an answer larger than N bytes (suffixes k, M,\n"
+          "                G: KiB, MiB, GiB; default 256M; 0 = no cap) with ODOO_ETOOBIG\n"
+          "  --allow-insecure-http  send the password or API key over plain http:// to\n"
+          "                a host that is not loopback (a trusted internal network only;\n"
+          "                refused by default: they would cross the network in clear text)\n"
           "  --transport T auto (default), session (/web/session + call_kw, password),\n"
           "                jsonrpc (/jsonrpc execute_kw, password or API key) or\n"
           "                json2 (Odoo 19+ /json/2, API key). auto uses json2 on 19+\n"
@@ -84,7 +94,7 @@ static int exit_code_for(int rc)
         return EXIT_REFUSED;
     case ODOO_EINVAL:
         return EXIT_USAGE;
-    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINDOUBT, ENOMEM, ERROR */
+    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINDOUBT, ETOOBIG, ENOMEM, ERROR */
         return EXIT_TRANSPORT;
     }
 }
@@ -153,6 +163,14 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opts.retry_deadline_ms = (long)(s * 1000.0);
+        } else if (strcmp(a, "--max-response-bytes") == 0 && i + 1 < argc) {
+            if (tool_parse_bytes(argv[++i], &opts.max_response_bytes) != 0) {
+                fprintf(stderr, "odoo-call: --max-response-bytes wants a number of bytes "
+                                "(suffix k, M or G allowed)\n");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--allow-insecure-http") == 0) {
+            opts.allow_insecure_http = 1;
         } else if (strcmp(a, "--transport") == 0 && i + 1 < argc) {
             if (odoo_transport_from_name(argv[++i], &opts.transport) != ODOO_OK) {
                 fprintf(stderr, "odoo-call: --transport is auto, session, jsonrpc or json2\n");
@@ -215,8 +233,10 @@ int main(int argc, char **argv)
 
     rc = odoo_client_new(&client, &opts);
     if (rc != ODOO_OK) {
-        fprintf(stderr, "odoo-call: %s: cannot create the client: %s\n", odoo_error_name(rc),
-                client ? odoo_error_message(odoo_client_last_error(client)) : odoo_strerror(rc));
+        const char *m =
+            client ? odoo_error_message(odoo_client_last_error(client)) : odoo_strerror(rc);
+        fprintf(stderr, "odoo-call: %s: cannot create the client: %s%s\n", odoo_error_name(rc), m,
+                strstr(m, "allow_insecure_http") ? " (the flag --allow-insecure-http)" : "");
         odoo_client_free(client);
         json_decref(args);
         json_decref(kwargs);

@@ -5,6 +5,7 @@
 #include "tool_common.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ int tool_exit_code(int rc)
         return TOOL_EXIT_REFUSED;
     case ODOO_EINVAL:
         return TOOL_EXIT_USAGE;
-    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINDOUBT, ENOMEM, ERROR */
+    default: /* ESESSION, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINDOUBT, ETOOBIG, ENOMEM, ERROR */
         return TOOL_EXIT_TRANSPORT;
     }
 }
@@ -90,9 +91,36 @@ const char tool_connection_help[] =
     "  --transport T   auto (default), session, jsonrpc or json2 (Odoo 19+, API key)\n"
     "  --timeout S     whole-call timeout in seconds (default 120)\n"
     "  --retry-deadline S  keep retrying reads while Odoo is unavailable (refused,\n"
-    "                HTTP 502/503/504) for up to S seconds (default 60; 0 = 3 retries)\n";
+    "                HTTP 502/503/504) for up to S seconds (default 60; 0 = 3 retries)\n"
+    "  --max-response-bytes N  stop an answer larger than N bytes (suffixes k, M, G:\n"
+    "                KiB, MiB, GiB; default 256M; 0 = no cap) with ODOO_ETOOBIG\n"
+    "  --allow-insecure-http  send the password or API key over plain http:// to a\n"
+    "                host that is not loopback (a trusted internal network only;\n"
+    "                refused by default: they would cross the network in clear text)\n";
 
 /* ---- the connection ------------------------------------------------------------- */
+
+int tool_parse_bytes(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v, mul = 1;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (end == s || errno)
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        mul = 1024ULL, end++;
+    else if (*end == 'm' || *end == 'M')
+        mul = 1024ULL * 1024, end++;
+    else if (*end == 'g' || *end == 'G')
+        mul = 1024ULL * 1024 * 1024, end++;
+    if (*end || v > (unsigned long long)SIZE_MAX / mul)
+        return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
 
 void tool_conn_init(tool_conn *tc)
 {
@@ -104,8 +132,12 @@ void tool_conn_init(tool_conn *tc)
 int tool_conn_option(tool_conn *tc, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
+    if (strcmp(a, "--allow-insecure-http") == 0) {
+        tc->opts.allow_insecure_http = 1;
+        return 1;
+    }
     if (strcmp(a, "--transport") && strcmp(a, "--timeout") && strcmp(a, "--credentials")
-        && strcmp(a, "--retry-deadline"))
+        && strcmp(a, "--retry-deadline") && strcmp(a, "--max-response-bytes"))
         return 0;
     if (*i + 1 >= argc) {
         tool_error("%s needs a value (see --help)", a);
@@ -133,6 +165,11 @@ int tool_conn_option(tool_conn *tc, int argc, char **argv, int *i)
             return -1;
         }
         tc->opts.retry_deadline_ms = (long)(s * 1000.0);
+    } else if (strcmp(a, "--max-response-bytes") == 0) {
+        if (tool_parse_bytes(argv[*i], &tc->opts.max_response_bytes) != 0) {
+            tool_error("--max-response-bytes wants a number of bytes (suffix k, M or G allowed)");
+            return -1;
+        }
     } else {
         tc->credentials = argv[*i];
     }
@@ -386,9 +423,11 @@ int tool_connect(tool_conn *tc, odoo_client **out)
     } else {
         rc = odoo_client_new(out, o);
         if (rc != ODOO_OK) {
-            tool_error("%s: cannot create the client: %s", odoo_error_name(rc),
-                       *out ? odoo_error_message(odoo_client_last_error(*out))
-                            : odoo_strerror(rc));
+            const char *m =
+                *out ? odoo_error_message(odoo_client_last_error(*out)) : odoo_strerror(rc);
+            tool_error("%s: cannot create the client: %s%s", odoo_error_name(rc), m,
+                       strstr(m, "allow_insecure_http") ? " (the flag --allow-insecure-http)"
+                                                        : "");
             odoo_client_free(*out);
             *out = NULL;
         }

@@ -54,8 +54,13 @@ typedef struct tool_conn {
 
 void tool_conn_init(tool_conn *tc);
 
+/* "268435456", "256M", "8m", "64k", "1G" (binary units) into *out: 0, or -1
+ * for anything else. */
+int tool_parse_bytes(const char *s, size_t *out);
+
 /*
  * Consume a connection option at argv[*i] (--transport T, --timeout S,
+ * --retry-deadline S, --max-response-bytes N, --allow-insecure-http,
  * --credentials FILE), advancing *i past its value.
  * @return 1 consumed, 0 not a connection option, -1 bad value (message printed).
  */

@@ -21,22 +21,52 @@
 
 #include "sync.h"
 
+/* The largest event /next may hand us, checked as the bytes arrive: Lambda
+ * refuses invocation payloads above 6 MB (6,291,456 bytes, synchronous; the
+ * asynchronous limit is lower), so a real event is never larger. 6 MiB + 1 MiB
+ * of headroom; anything longer means a broken or hostile Runtime API endpoint,
+ * and reading it whole would take the function's memory: the invocation is
+ * reported failed (OdooSyncEventTooLarge) and the runtime exits 4. The answers
+ * to /response and /error are a few bytes: 64 KiB at most are kept. */
+#define LAMBDA_EVENT_CAP ((size_t)7 * 1024 * 1024)
+#define LAMBDA_ANSWER_CAP ((size_t)64 * 1024)
+
 typedef struct {
     char *data;
     size_t len;
+    size_t alloc;    /* bytes allocated at data (len + 1 at least, once data is set) */
+    size_t cap;      /* the most bytes kept, checked as they arrive */
+    size_t received; /* bytes libcurl handed over, kept or not */
+    int over_cap;    /* the cap stopped the transfer */
 } buffer;
 
 static size_t on_body(char *p, size_t s, size_t n, void *ud)
 {
     buffer *b = ud;
-    char *d = realloc(b->data, b->len + s * n + 1);
-    if (!d)
-        return 0;
-    memcpy(d + b->len, p, s * n);
-    b->len += s * n;
-    d[b->len] = '\0';
-    b->data = d;
-    return s * n;
+    char *d;
+    n *= s;
+    b->received += n;
+    if (n > b->cap - b->len) { /* b->len <= b->cap always */
+        b->over_cap = 1;
+        return 0; /* libcurl stops the transfer: CURLE_WRITE_ERROR */
+    }
+    if (b->len + n + 1 > b->alloc) {
+        /* grow geometrically, up to the cap: a few reallocs for the largest event */
+        size_t want = b->alloc ? b->alloc : 4096;
+        while (want < b->len + n + 1)
+            want *= 2;
+        if (want > b->cap + 1)
+            want = b->cap + 1;
+        d = realloc(b->data, want);
+        if (!d)
+            return 0;
+        b->data = d;
+        b->alloc = want;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
 }
 
 static size_t on_header(char *p, size_t s, size_t n, void *ud)
@@ -184,7 +214,8 @@ int sync_lambda_main(const sync_config *base)
     }
     odoo_global_init();
     for (;;) {
-        buffer ev = {NULL, 0}, ignored = {NULL, 0};
+        buffer ev = {NULL, 0, 0, LAMBDA_EVENT_CAP, 0, 0};
+        buffer ignored = {NULL, 0, 0, LAMBDA_ANSWER_CAP, 0, 0};
         char request_id[128] = "";
         json_t *event, *summary;
         char *text;
@@ -193,6 +224,31 @@ int sync_lambda_main(const sync_config *base)
 
         snprintf(url, sizeof(url), "http://%s/2018-06-01/runtime/invocation/next", api);
         status = http(url, NULL, NULL, &ev, request_id);
+        if (ev.over_cap) {
+            /* stopped at the cap: the invocation fails (if the Runtime API named it),
+             * and the runtime exits, as the endpoint is not to be trusted further */
+            char msg[256];
+            snprintf(msg, sizeof(msg),
+                     "the Lambda event is larger than %zu bytes (LAMBDA_EVENT_CAP): stopped "
+                     "after %zu bytes",
+                     (size_t)LAMBDA_EVENT_CAP, ev.received);
+            fprintf(stderr, "odoo-sync-orders: %s\n", msg);
+            free(ev.data);
+            if (request_id[0]) {
+                json_t *err = json_pack("{s:s, s:s}", "errorType", "OdooSyncEventTooLarge",
+                                        "errorMessage", msg);
+                char *etext = err ? json_dumps(err, JSON_COMPACT) : NULL;
+                snprintf(url, sizeof(url), "http://%s/2018-06-01/runtime/invocation/%s/error",
+                         api, request_id);
+                http(url, etext ? etext : "{}",
+                     "Lambda-Runtime-Function-Error-Type: OdooSyncEventTooLarge", &ignored, NULL);
+                free(ignored.data);
+                free(etext);
+                json_decref(err);
+            }
+            odoo_global_cleanup();
+            return SYNC_EXIT_NETWORK;
+        }
         if (status != 200 || !request_id[0]) {
             free(ev.data);
             fprintf(stderr, "odoo-sync-orders: the Lambda Runtime API answered %ld\n", status);

@@ -1,11 +1,13 @@
 /* odoo-sync-orders: command line. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sync.h"
+#include "tool_common.h" /* tool_parse_bytes */
 
 static void usage(FILE *f)
 {
@@ -72,6 +74,10 @@ static void usage(FILE *f)
         "  --no-session-file       log in every run\n"
         "  --no-pipeline           read the next page only after the last one is stored\n"
         "  --timeout SECONDS       per Odoo request (default 120)\n"
+        "  --max-response-bytes N  stop an Odoo answer larger than N bytes (k, M, G allowed;\n"
+        "                          default 256M), exit 4\n"
+        "  --allow-insecure-http   send the password over plain http:// to a host that is\n"
+        "                          not loopback (a trusted internal network only)\n"
         "  --retry-deadline SECONDS  keep retrying reads while Odoo is unavailable (refused,\n"
         "                          HTTP 502/503/504), e.g. restarting (default 60; 0 = 3 retries)\n"
         "  --lambda                run as an AWS Lambda custom runtime (AWS_LAMBDA_RUNTIME_API)\n"
@@ -83,7 +89,8 @@ static void usage(FILE *f)
         "same names in the environment (ODOO_USER is accepted for ODOO_EMAIL). AWS region,\n"
         "endpoint and credentials come from the standard AWS environment (AWS_REGION,\n"
         "AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ACCESS_KEY_ID, ...,\n"
-        "shared config files, the container/Lambda credentials endpoint).\n"
+        "shared config files, the container/Lambda credentials endpoint). ODOO_CA_FILE: a PEM\n"
+        "file of trusted CAs for Odoo and AWS (default: the system's).\n"
         "\n"
         "Progress: a bar on stderr when it is a terminal, one JSON line per page otherwise.\n"
         "Summary: one JSON object on stdout (read, written, skipped, retried, dead_lettered,\n"
@@ -204,6 +211,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--no-session-file")) {
             cfg.no_session_file = 1;
             takes = 0;
+        } else if (!strcmp(a, "--allow-insecure-http")) {
+            cfg.allow_insecure_http = 1;
+            takes = 0;
         } else if (!strcmp(a, "--no-pipeline")) {
             cfg.no_pipeline = 1;
             takes = 0;
@@ -241,6 +251,9 @@ int main(int argc, char **argv)
             cfg.state = cfg.state_buf;
         } else if (!strcmp(a, "--state")) {
             cfg.state = val;
+        } else if (!strcmp(a, "--max-response-bytes")) {
+            if (tool_parse_bytes(val, &cfg.max_response_bytes) != 0)
+                goto bad;
         } else if (!strcmp(a, "--session-file")) {
             cfg.session_file = val;
         } else if (!strcmp(a, "--lease-seconds")) {

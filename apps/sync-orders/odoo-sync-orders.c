@@ -168,6 +168,7 @@ static int open_dynamodb(sync_run *run, sync_sink *s, const char *table, const c
 
     if (!run->dynamodb) {
         odoo_aws_options ao = ODOO_AWS_OPTIONS_INIT;
+        ao.ca_file = sync_ca_file();
         rc = odoo_dynamodb_new(&run->dynamodb, &ao);
         if (rc != ODOO_OK) {
             sync_errorf(run, SYNC_EXIT_SINK, "dynamodb: %s: %s", odoo_error_name(rc),
@@ -473,6 +474,13 @@ static const char *env(const char *a, const char *b)
     return v && *v ? v : NULL;
 }
 
+const char *sync_ca_file(void)
+{
+    /* the trusted CAs for Odoo and AWS alike (Lambda's bootstrap sets it to
+     * Amazon Linux's bundle: the bundled libcurl looks where Debian keeps it) */
+    return env("ODOO_CA_FILE", NULL);
+}
+
 int sync_connect(sync_run *run)
 {
     odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
@@ -481,6 +489,7 @@ int sync_connect(sync_run *run)
 
     if (run->cfg->secret_id) {
         odoo_aws_options ao = ODOO_AWS_OPTIONS_INIT;
+        ao.ca_file = sync_ca_file();
         odoo_aws_secrets *sm = NULL;
         if ((rc = odoo_session_options_new(&so)) != ODOO_OK)
             return sync_errorf(run, SYNC_EXIT_USAGE, "out of memory"), -1;
@@ -516,6 +525,10 @@ int sync_connect(sync_run *run)
         o.transport = ODOO_TRANSPORT_SESSION;
     o.timeout_ms = run->cfg->timeout_ms;
     o.retry_deadline_ms = run->cfg->retry_deadline_ms;
+    o.ca_file = sync_ca_file();
+    if (run->cfg->max_response_bytes)
+        o.max_response_bytes = run->cfg->max_response_bytes;
+    o.allow_insecure_http = run->cfg->allow_insecure_http;
     /* the web session kept between runs: a run whose session works does not
      * log in (the other transports keep nothing) */
     if (run->session_path[0] && o.transport == ODOO_TRANSPORT_SESSION)

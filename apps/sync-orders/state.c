@@ -254,6 +254,7 @@ int sync_state_open(sync_run *run, sync_state *st, const char *spec)
     }
     if (!run->dynamodb) {
         odoo_aws_options ao = ODOO_AWS_OPTIONS_INIT;
+        ao.ca_file = sync_ca_file();
         int rc = odoo_dynamodb_new(&run->dynamodb, &ao);
         if (rc != ODOO_OK) {
             sync_errorf(run, SYNC_EXIT_SINK, "state dynamodb: %s: %s", odoo_error_name(rc),

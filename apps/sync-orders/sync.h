@@ -35,6 +35,8 @@ typedef struct {
     const char *session_file; /* --session-file; NULL: the default for the state */
     int no_session_file;      /* --no-session-file */
     int no_pipeline;          /* --no-pipeline: read a page only after the last is stored */
+    size_t max_response_bytes; /* --max-response-bytes; 0: the library's default */
+    int allow_insecure_http;  /* --allow-insecure-http */
     long overlap_s; /* --overlap: seconds re-read before the cursor; -1: none */
     const char *domain;
     const char *secret_id;
@@ -155,6 +157,8 @@ void sync_sinks_abort(sync_run *run, sync_sink *sinks, size_t n);
 int sync_check_config(sync_run *run);
 json_t *sync_order_item(const json_t *order, int http_status, const char *now);
 int sync_connect(sync_run *run);
+/* $ODOO_CA_FILE: the PEM bundle of trusted CAs for Odoo and AWS, or NULL. */
+const char *sync_ca_file(void);
 /* odoo-sync-orders.c, shared with pages.c */
 double sync_now_seconds(void);
 void sync_iso_utc_now(char *buf, size_t n);

@@ -208,6 +208,7 @@ const char *lo_error_kind(int code)
     case ODOO_EINVAL: return "InvalidArgument";
     case ODOO_ENOMEM: return "OutOfMemory";
     case ODOO_EINDOUBT: return "InDoubt";
+    case ODOO_ETOOBIG: return "TooBig";
     default: return "Error";
     }
 }
@@ -467,7 +468,7 @@ static int lo_check(lo_session *s, int rc)
 
 /* ---- options --------------------------------------------------------------------- */
 
-typedef enum { LO_STR, LO_LONG, LO_INT, LO_BOOL, LO_TRANSPORT } lo_opt_type;
+typedef enum { LO_STR, LO_LONG, LO_INT, LO_BOOL, LO_TRANSPORT, LO_SIZE } lo_opt_type;
 
 typedef struct lo_opt {
     const char *key;
@@ -505,6 +506,8 @@ static const lo_opt lo_client_opts[] = {
     LO_OPT("retry_base_ms", NULL, LO_LONG, retry_base_ms, 0),
     LO_OPT("retry_max_ms", NULL, LO_LONG, retry_max_ms, 0),
     LO_OPT("retry_deadline_ms", NULL, LO_LONG, retry_deadline_ms, 0),
+    LO_OPT("max_response_bytes", NULL, LO_SIZE, max_response_bytes, 0),
+    LO_OPT("allow_insecure_http", NULL, LO_BOOL, allow_insecure_http, 0),
 };
 
 /* Store one option value into the struct at base + opt->offset. */
@@ -543,6 +546,16 @@ static int lo_opt_store(void *base, const lo_opt *opt, json_t *v, const char *wh
             }
             *(long *)(void *)field = (long)n;
         }
+        return 1;
+    case LO_SIZE:
+        if (!json_is_integer(v))
+            break;
+        if (json_integer_value(v) < 0
+            || (unsigned long long)json_integer_value(v) > (unsigned long long)SIZE_MAX) {
+            lo_error_set(ODOO_EINVAL, "%s option '%s' is out of range", what, opt->key);
+            return 0;
+        }
+        *(size_t *)(void *)field = (size_t)json_integer_value(v);
         return 1;
     case LO_BOOL:
         if (json_is_boolean(v))

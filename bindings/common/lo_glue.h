@@ -81,7 +81,8 @@ typedef struct lo_session lo_session;
  * connect_timeout_ms, timeout_ms, verify_peer, verify_host, ca_file, ca_path,
  * proxy, user_agent, cookie_file, auto_reauth, client_cert, client_key,
  * low_speed_limit, low_speed_time_s, max_retries, retry_base_ms,
- * retry_max_ms, retry_deadline_ms, context. With "env": true, url, database, login, password and
+ * retry_max_ms, retry_deadline_ms, max_response_bytes, allow_insecure_http,
+ * context. With "env": true, url, database, login, password and
  * api_key not given are read from ODOO_URL, ODOO_DB, ODOO_USER (or
  * ODOO_EMAIL), ODOO_PASSWORD and ODOO_API_KEY.
  * Unknown keys and values of the wrong type are refused (ODOO_EINVAL).

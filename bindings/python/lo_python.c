@@ -63,6 +63,8 @@ static lo_py_class lo_py_classes[] = {
     {ODOO_ENOMEM, "OutOfMemory", "Out of memory. Also a builtins.MemoryError.", NULL},
     {ODOO_EINDOUBT, "InDoubt", "A call that changes data failed after its request may have "
      "reached the server: check the data before retrying.", NULL},
+    {ODOO_ETOOBIG, "TooBig", "The answer grew past max_response_bytes (default 256 MiB): "
+     "the transfer was stopped; not retried.", NULL},
 };
 
 #define LO_PY_NCLASSES (sizeof(lo_py_classes) / sizeof(lo_py_classes[0]))

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo-aws - odoo/aws.h: Amazon Web Services for the sinks and for
  * configuration. A library of its own, libodoo-aws (libodoo + libcrypto):
  * link with `pkg-config --libs libodoo-aws` or CMake's libodoo::odoo_aws

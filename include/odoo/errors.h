@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo - errors.h: the error codes every fallible function returns, and
  * the error detail a client keeps about its last failure.
  */
@@ -41,17 +42,26 @@ typedef enum odoo_error_code {
                                 truncated or not a JSON-RPC envelope */
     ODOO_EINVAL = -14,     /**< invalid argument passed by the caller */
     ODOO_ENOMEM = -15,     /**< out of memory */
-    ODOO_EINDOUBT = -16    /**< a call that changes data (create, write, unlink,
+    ODOO_EINDOUBT = -16,   /**< a call that changes data (create, write, unlink,
                                 a custom method) failed after its request may
                                 have reached the server (timeout, connection
                                 lost, 502/503/504): it may or may not have been
                                 applied, so it was not sent again. Check the
                                 data before retrying. @since 0.2.0 */
+    ODOO_ETOOBIG = -17     /**< the answer grew past the client's
+                                max_response_bytes (or an AWS reader's own
+                                cap): the transfer was stopped as the bytes
+                                arrived; never retried. The message names the
+                                cap and the bytes received. The request did
+                                reach the server: a call that changes data was
+                                most likely applied. @since 0.4.0 */
 } odoo_error_code;
 
 /**
  * A static, human-readable description of an error code ("access denied").
  * Unknown codes give "unknown error". Never NULL; never free it.
+ * @param code an odoo_error_code (any int is accepted).
+ * @return a static string (never free it).
  * @since 0.1.0
  */
 ODOO_EXTERN(const char *) odoo_strerror(int code);
@@ -59,6 +69,8 @@ ODOO_EXTERN(const char *) odoo_strerror(int code);
 /**
  * A static identifier for an error code, e.g. "ODOO_EACCESS". Useful for
  * logs and bindings. Unknown codes give "ODOO_UNKNOWN".
+ * @param code an odoo_error_code (any int is accepted).
+ * @return a static string (never free it).
  * @since 0.1.0
  */
 ODOO_EXTERN(const char *) odoo_error_name(int code);
@@ -71,38 +83,67 @@ ODOO_EXTERN(const char *) odoo_error_name(int code);
  */
 typedef struct odoo_error odoo_error;
 
-/** The odoo_error_code (ODOO_OK when the last call succeeded). NULL gives ODOO_OK. */
+/**
+ * The error's code.
+ * @param err the error (borrowed from its object), or NULL.
+ * @return the odoo_error_code (ODOO_OK when the last call succeeded); NULL
+ *         gives ODOO_OK.
+ * @since 0.1.0
+ */
 ODOO_EXTERN(int) odoo_error_get_code(const odoo_error *err);
 
 /**
  * The human-readable message: Odoo's user-facing `error.data.message` for
- * server errors, otherwise a "what: why" text built by libodoo. Never NULL
- * ("" when there is no error). Borrowed.
+ * server errors, otherwise a "what: why" text built by libodoo.
+ * @param err the error (borrowed from its object), or NULL.
+ * @return the message, never NULL ("" when there is no error). Borrowed:
+ *         valid as long as @p err is.
+ * @since 0.1.0
  */
 ODOO_EXTERN(const char *) odoo_error_message(const odoo_error *err);
 
 /**
- * The server's exception class, e.g. "odoo.exceptions.AccessError" (from
- * `error.data.name`), or "" when the failure did not come from Odoo. Borrowed.
+ * The server's exception class (from `error.data.name`).
+ * @param err the error (borrowed from its object), or NULL.
+ * @return e.g. "odoo.exceptions.AccessError", or "" when the failure did not
+ *         come from Odoo. Borrowed: valid as long as @p err is.
+ * @since 0.1.0
  */
 ODOO_EXTERN(const char *) odoo_error_class(const odoo_error *err);
 
-/** The HTTP status of the answer, or 0 when no answer was received. */
+/**
+ * The HTTP status of the answer.
+ * @param err the error (borrowed from its object), or NULL.
+ * @return the status, or 0 when no answer was received.
+ * @since 0.1.0
+ */
 ODOO_EXTERN(int) odoo_error_http_status(const odoo_error *err);
 
-/** The JSON-RPC `error.code` (200, 100, 404, 0 on Odoo 19), or -1 when absent. */
+/**
+ * The JSON-RPC `error.code` of the answer.
+ * @param err the error (borrowed from its object), or NULL.
+ * @return 200, 100, 404 (0 on Odoo 19), or -1 when absent.
+ * @since 0.1.0
+ */
 ODOO_EXTERN(int) odoo_error_rpc_code(const odoo_error *err);
 
 /**
- * Non-zero when the same request may succeed if sent again (timeouts,
- * connection failures, 429/502/503/504 answers, session expiry). Whether it
- * is *safe* to send again depends on the method (see docs/error-handling.md).
+ * Whether the same request may succeed if sent again (timeouts, connection
+ * failures, 429/502/503/504 answers, session expiry). Whether it is *safe* to
+ * send again depends on the method (see docs/error-handling.md).
+ * @param err the error (borrowed from its object), or NULL.
+ * @return non-zero when retryable, 0 otherwise.
+ * @since 0.1.0
  */
 ODOO_EXTERN(int) odoo_error_retryable(const odoo_error *err);
 
 /**
- * The server's traceback (`error.data.debug`), or "" when there is none.
- * Borrowed. Meant for diagnostics; do not show it to end users.
+ * The server's traceback (`error.data.debug`). Meant for diagnostics; do not
+ * show it to end users.
+ * @param err the error (borrowed from its object), or NULL.
+ * @return the traceback, or "" when there is none. Borrowed: valid as long as
+ *         @p err is.
+ * @since 0.1.0
  */
 ODOO_EXTERN(const char *) odoo_error_debug(const odoo_error *err);
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo - model.h: typed helpers over call_kw with field whitelists,
  * keyset pagination, incremental cursors and batches.
  *
@@ -30,6 +31,9 @@ extern "C" {
 
 /**
  * Check field names against the model (cached fields_get).
+ * @param client  the client (borrowed for the call).
+ * @param model   the model, e.g. "res.partner".
+ * @param fields  a NULL-terminated list of field names (borrowed).
  * @return ODOO_OK; ODOO_EINVAL naming the first unknown field; or the error of
  *         the fields_get call.
  * @since 0.2.0
@@ -38,8 +42,16 @@ ODOO_EXTERN(int) odoo_fields_check(odoo_client *client, const char *model,
                                    const char *const *fields);
 
 /**
- * fields_get. @p attributes: NULL-terminated list (e.g. {"type", "string",
- * NULL}) or NULL for all. @param[out] out new reference: {field: {attr: ...}}.
+ * fields_get: the model's fields and their attributes.
+ * @param client     the client (borrowed for the call).
+ * @param[out] out   new reference: {field: {attr: ...}} (free with
+ *                   json_decref()).
+ * @param model      the model, e.g. "res.partner".
+ * @param attributes a NULL-terminated list (e.g. {"type", "string", NULL}),
+ *                   or NULL for all attributes.
+ * @param context    a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_fields_get(odoo_client *client, json_t **out, const char *model,
@@ -47,32 +59,83 @@ ODOO_EXTERN(int) odoo_fields_get(odoo_client *client, json_t **out, const char *
 
 /**
  * search_read(domain, fields, offset, limit, order).
+ * @param client   the client (borrowed for the call).
+ * @param[out] out new reference: a JSON array of records (free with
+ *                 json_decref()).
+ * @param model    the model, e.g. "sale.order".
+ * @param domain   a JSON domain (borrowed), or NULL for [].
  * @param fields   whitelist (required, non-empty): only these fields travel.
  * @param order    e.g. "id desc", or NULL for the model's default.
  * @param limit    0 = no limit.
- * @param[out] out new reference: a JSON array of records.
+ * @param offset   records to skip first (0 = none).
+ * @param context  a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_search_read(odoo_client *client, json_t **out, const char *model,
                                   json_t *domain, const char *const *fields, const char *order,
                                   long limit, long offset, json_t *context);
 
-/** read(ids, fields): missing ids are dropped silently, as Odoo does. @since 0.2.0 */
+/**
+ * read(ids, fields): missing ids are dropped silently, as Odoo does.
+ * @param client   the client (borrowed for the call).
+ * @param[out] out new reference: a JSON array of records (free with
+ *                 json_decref()).
+ * @param model    the model, e.g. "sale.order".
+ * @param ids      a JSON array of record ids (borrowed).
+ * @param fields   whitelist (required, non-empty): only these fields travel.
+ * @param context  a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(int) odoo_read(odoo_client *client, json_t **out, const char *model, json_t *ids,
                            const char *const *fields, json_t *context);
 
-/** search(domain, offset, limit, order). @param[out] out new reference: array of ids. @since 0.2.0 */
+/**
+ * search(domain, offset, limit, order).
+ * @param client   the client (borrowed for the call).
+ * @param[out] out new reference: a JSON array of ids (free with json_decref()).
+ * @param model    the model, e.g. "sale.order".
+ * @param domain   a JSON domain (borrowed), or NULL for [].
+ * @param order    e.g. "id desc", or NULL for the model's default.
+ * @param limit    0 = no limit.
+ * @param offset   records to skip first (0 = none).
+ * @param context  a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(int) odoo_search(odoo_client *client, json_t **out, const char *model,
                              json_t *domain, const char *order, long limit, long offset,
                              json_t *context);
 
-/** search_count(domain). @since 0.2.0 */
+/**
+ * search_count(domain).
+ * @param client   the client (borrowed for the call).
+ * @param[out] out the number of matching records (the caller's variable; 0
+ *                 on failure).
+ * @param model    the model, e.g. "sale.order".
+ * @param domain   a JSON domain (borrowed), or NULL for [].
+ * @param context  a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(int) odoo_search_count(odoo_client *client, long long *out, const char *model,
                                    json_t *domain, json_t *context);
 
 /**
  * write(ids, values): the same values on one or many records. The keys of
  * @p values are checked like a field whitelist.
+ * @param client  the client (borrowed for the call).
+ * @param model   the model, e.g. "res.partner".
+ * @param ids     a JSON array of record ids (borrowed).
+ * @param values  a JSON object {field: value} (borrowed).
+ * @param context a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_write(odoo_client *client, const char *model, json_t *ids,
@@ -81,14 +144,30 @@ ODOO_EXTERN(int) odoo_write(odoo_client *client, const char *model, json_t *ids,
 /**
  * create: @p values is one object (one record) or an array of objects (one
  * call for all of them).
+ * @param client      the client (borrowed for the call).
  * @param[out] out_ids new reference: a JSON array of the new ids, in order
- *                     (also for one record); may be NULL.
+ *                     (also for one record); free with json_decref(); may
+ *                     be NULL.
+ * @param model       the model, e.g. "res.partner".
+ * @param values      a JSON object or array of objects (borrowed).
+ * @param context     a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_create(odoo_client *client, json_t **out_ids, const char *model,
                              json_t *values, json_t *context);
 
-/** unlink(ids). @since 0.2.0 */
+/**
+ * unlink(ids): delete records.
+ * @param client  the client (borrowed for the call).
+ * @param model   the model, e.g. "res.partner".
+ * @param ids     a JSON array of record ids (borrowed).
+ * @param context a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(int) odoo_unlink(odoo_client *client, const char *model, json_t *ids,
                              json_t *context);
 
@@ -99,9 +178,17 @@ ODOO_EXTERN(int) odoo_unlink(odoo_client *client, const char *model, json_t *ids
 
 /**
  * Create many records, @p chunk per call (0 = ODOO_DEFAULT_BATCH_SIZE).
+ * @param client      the client (borrowed for the call).
  * @param[out] out_ids new reference: the ids created, in input order. Set
  *             also on failure, holding the ids of the chunks that were
  *             created before it (so nothing created is lost track of).
+ *             Free with json_decref().
+ * @param model       the model, e.g. "res.partner".
+ * @param records     a JSON array of objects, one a record (borrowed).
+ * @param chunk       records per create call (0 = ODOO_DEFAULT_BATCH_SIZE).
+ * @param context     a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_create_batch(odoo_client *client, json_t **out_ids, const char *model,
@@ -112,7 +199,14 @@ ODOO_EXTERN(int) odoo_create_batch(odoo_client *client, json_t **out_ids, const 
  * {"id": N, "values": {...}}. Records needing identical values are grouped,
  * so N records with K distinct value sets cost K calls (more when a group
  * has more than @p chunk ids).
+ * @param client     the client (borrowed for the call).
+ * @param model      the model, e.g. "res.partner".
+ * @param updates    a JSON array of {"id": N, "values": {...}} (borrowed).
+ * @param chunk      ids per write call (0 = ODOO_DEFAULT_BATCH_SIZE).
  * @param[out] calls how many write calls were made (may be NULL).
+ * @param context    a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_write_grouped(odoo_client *client, const char *model, json_t *updates,
@@ -125,9 +219,18 @@ ODOO_EXTERN(int) odoo_write_grouped(odoo_client *client, const char *model, json
  * in one batch, the existing ones written, grouped by identical values.
  * The same as odoo_upsert_ex() with no flags: every existing record is
  * written, archived ones included (see there).
+ * @param client    the client (borrowed for the call).
  * @param[out] out new reference: {"created": [ids], "updated": [ids],
  *             "unchanged": [], "archived": [ids]} (may be NULL; see
- *             odoo_upsert_ex()).
+ *             odoo_upsert_ex()). Free with json_decref().
+ * @param model     the model, e.g. "product.product".
+ * @param key_field the field that identifies a record, e.g. "default_code".
+ * @param records   a JSON array of objects, each with @p key_field (borrowed).
+ * @param chunk     keys per search_read and records per call (0 =
+ *                  ODOO_DEFAULT_BATCH_SIZE).
+ * @param context   a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0 ("unchanged" and "archived", and archived matches: 0.4.0)
  */
 ODOO_EXTERN(int) odoo_upsert(odoo_client *client, json_t **out, const char *model,
@@ -156,11 +259,21 @@ ODOO_EXTERN(int) odoo_upsert(odoo_client *client, json_t **out, const char *mode
  * all, leaves the value as it is), HTML with Odoo's "<p>...</p>"
  * wrapping, null/""/false as Odoo's empty value; anything else must be the
  * same JSON value. A value that cannot be compared counts as changed.
+ * @param client    the client (borrowed for the call).
  * @param[out] out new reference (may be NULL): {"created": [ids],
  *             "updated": [ids written], "unchanged": [ids not written],
  *             "archived": [ids of matched records that are archived]}. On a
  *             failure after records were created, {"created": [...]} with
- *             the other lists empty.
+ *             the other lists empty. Free with json_decref().
+ * @param model     the model, e.g. "product.product".
+ * @param key_field the field that identifies a record, e.g. "default_code".
+ * @param records   a JSON array of objects, each with @p key_field (borrowed).
+ * @param chunk     keys per search_read and records per call (0 =
+ *                  ODOO_DEFAULT_BATCH_SIZE).
+ * @param flags     0 or ODOO_UPSERT_SKIP_UNCHANGED.
+ * @param context   a JSON object merged into the call's context (borrowed), or NULL.
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.4.0
  */
 ODOO_EXTERN(int) odoo_upsert_ex(odoo_client *client, json_t **out, const char *model,
@@ -182,6 +295,13 @@ typedef struct odoo_iter odoo_iter;
  * @param[out] out on success, the new iterator (owned by the caller: free with
  *                 odoo_iter_free()); NULL on failure (detail:
  *                 odoo_client_last_error()).
+ * @param client    the client (borrowed: it must outlive the iterator).
+ * @param model     the model, e.g. "sale.order".
+ * @param domain    a JSON domain (copied), or NULL for [].
+ * @param fields    a NULL-terminated whitelist of fields (copied).
+ * @param page_size records per page (0 = ODOO_DEFAULT_BATCH_SIZE).
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char *model,
@@ -208,7 +328,15 @@ ODOO_EXTERN(int) odoo_iter_new(odoo_iter **out, odoo_client *client, const char 
  * @param[out] out on success, the new iterator (owned by the caller: free with
  *                 odoo_iter_free()); NULL on failure (detail:
  *                 odoo_client_last_error()).
+ * @param client    the client (borrowed: it must outlive the iterator).
+ * @param model     the model, e.g. "sale.order".
+ * @param domain    a JSON domain (copied), or NULL for [].
+ * @param fields    a NULL-terminated whitelist of fields (copied).
+ * @param page_size records per page (0 = ODOO_DEFAULT_BATCH_SIZE).
  * @param since_write_date "YYYY-MM-DD HH:MM:SS" (UTC), or NULL for the start.
+ * @param since_id  the id of the cursor position (0 with no starting write_date).
+ * @return ODOO_OK or a negative odoo_error_code (detail:
+ *         odoo_client_last_error()).
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_iter_changed_since(odoo_iter **out, odoo_client *client,
@@ -227,6 +355,8 @@ ODOO_EXTERN(int) odoo_iter_changed_since(odoo_iter **out, odoo_client *client,
  * second only. odoo_iter_cursor() never moves backwards because of it.
  * Call before the first odoo_iter_next() / odoo_iter_next_page(); no effect
  * without a starting write_date.
+ * @param it      the iterator (from odoo_iter_changed_since()).
+ * @param seconds how far before the cursor to read again.
  * @return ODOO_OK, or ODOO_EINVAL (not a changed_since iterator, already
  *         started, or a starting write_date not "YYYY-MM-DD HH:MM:SS").
  * @since 0.3.0
@@ -235,6 +365,7 @@ ODOO_EXTERN(int) odoo_iter_set_overlap(odoo_iter *it, unsigned int seconds);
 
 /**
  * The next record.
+ * @param it         the iterator.
  * @param[out] record new reference (json_decref()), or NULL at the end. It
  *                    points into the iterator's current page: treat it as
  *                    read-only (a change would show in later pages' copies).
@@ -248,6 +379,7 @@ ODOO_EXTERN(int) odoo_iter_next(odoo_iter *it, json_t **record);
 /**
  * The next page (the records not yet handed out by odoo_iter_next() of the
  * current page, or a new page).
+ * @param it       the iterator.
  * @param[out] page new reference: a non-empty JSON array, or NULL at the end;
  *                  read-only (it may be the iterator's own page).
  * @return the number of records (> 0), 0 at the end, or a negative code.
@@ -259,18 +391,36 @@ ODOO_EXTERN(int) odoo_iter_next_page(odoo_iter *it, json_t **page);
  * The position after the last record handed out: its write_date (borrowed,
  * valid until the next call on the iterator; NULL before any record or for
  * an id-keyset iterator) and id (0 before any record).
+ * @param it              the iterator (borrowed), or NULL.
+ * @param[out] write_date the write_date (borrowed, see above), or NULL when not wanted.
+ * @param[out] id         the id, or NULL when not wanted.
  * @since 0.2.0
  */
 ODOO_EXTERN(void) odoo_iter_cursor(const odoo_iter *it, const char **write_date,
                                    long long *id);
 
-/** How many records the iterator has handed out. @since 0.2.0 */
+/**
+ * How many records the iterator has handed out.
+ * @param it the iterator (borrowed), or NULL.
+ * @return the count (0 for NULL).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(unsigned long long) odoo_iter_count(const odoo_iter *it);
 
-/** How many pages it has fetched. @since 0.2.0 */
+/**
+ * How many pages the iterator has fetched.
+ * @param it the iterator (borrowed), or NULL.
+ * @return the count (0 for NULL).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(unsigned long) odoo_iter_pages(const odoo_iter *it);
 
-/** Free an iterator (accepts NULL). @since 0.2.0 */
+/**
+ * Free an iterator (it does not free its client).
+ * @param it the iterator to free (the caller's, from odoo_iter_new() or
+ *           odoo_iter_changed_since()), or NULL.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(void) odoo_iter_free(odoo_iter *it);
 
 #ifdef __cplusplus

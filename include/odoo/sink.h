@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo - sink.h: where records go. A sink takes records (JSON objects,
  * for example the rows odoo_search_read() or an odoo_iter hands out) one at
  * a time and stores them: in a JSON file (this header) or in an Amazon
@@ -28,6 +29,11 @@
 extern "C" {
 #endif
 
+/**
+ * @def ODOO_SINK_PRINTF(fmt, args)
+ * Marks a printf-style function (GCC and Clang check its format string:
+ * argument @p fmt is the format, the variable arguments start at @p args).
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #  define ODOO_SINK_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
@@ -101,6 +107,7 @@ typedef struct odoo_sink_stats {
 
 /**
  * Store one record.
+ * @param sink   the sink (borrowed for the call).
  * @param record a JSON object. Borrowed: the sink copies or serialises what it
  *               needs before returning; the caller keeps its reference and may
  *               change or free the record afterwards.
@@ -117,6 +124,7 @@ ODOO_EXTERN(int) odoo_sink_put(odoo_sink *sink, json_t *record);
  * append mode), acknowledged by the server or dead-lettered (DynamoDB). For a
  * whole-file output the data goes to the hidden temporary file; the target
  * appears only at odoo_sink_close().
+ * @param sink the sink (borrowed for the call).
  * @return ODOO_OK when every record put so far is written, skipped or
  *         dead-lettered; otherwise the first error (detail in
  *         odoo_sink_last_error()).
@@ -129,6 +137,7 @@ ODOO_EXTERN(int) odoo_sink_flush(odoo_sink *sink);
  * this is when the target file is atomically replaced. After close, put and
  * flush return ODOO_EINVAL; the counters and the last error stay readable until
  * odoo_sink_free(). Closing twice returns ODOO_OK the second time.
+ * @param sink the sink (borrowed for the call).
  * @return as odoo_sink_flush(); on failure a whole-file target is left as it was.
  * @since 0.2.0
  */
@@ -148,6 +157,7 @@ ODOO_EXTERN(int) odoo_sink_close(odoo_sink *sink);
  * ODOO_EINVAL. Aborting a sink that is already closed or aborted changes
  * nothing and returns ODOO_OK (so a cleanup path may abort every sink it
  * holds, committed or not).
+ * @param sink the sink (borrowed for the call).
  * @return ODOO_OK, or ODOO_EINVAL for a NULL sink.
  * @since 0.4.0
  */
@@ -156,6 +166,7 @@ ODOO_EXTERN(int) odoo_sink_abort(odoo_sink *sink);
 /**
  * Free a sink. A sink that was neither closed nor aborted is aborted first
  * (odoo_sink_abort()). Accepts NULL.
+ * @param sink the sink to free (the caller's, from its constructor), or NULL.
  * @since 0.2.0
  */
 ODOO_EXTERN(void) odoo_sink_free(odoo_sink *sink);
@@ -164,15 +175,24 @@ ODOO_EXTERN(void) odoo_sink_free(odoo_sink *sink);
  * Detail of the last failure returned by a call on this sink. Borrowed: valid
  * until the next call on the sink that can fail, or odoo_sink_free(). Never
  * NULL for a non-NULL sink.
+ * @param sink the sink to read (borrowed), or NULL.
+ * @return the error detail (borrowed, see above); NULL only for a NULL sink.
  * @since 0.2.0
  */
 ODOO_EXTERN(const odoo_error *) odoo_sink_last_error(const odoo_sink *sink);
 
-/** One counter; 0 for a NULL sink or an unknown counter. @since 0.2.0 */
+/**
+ * One counter.
+ * @param sink  the sink to read (borrowed), or NULL.
+ * @param which the counter.
+ * @return its value; 0 for a NULL sink or an unknown counter.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(unsigned long long) odoo_sink_stat(const odoo_sink *sink, odoo_sink_counter which);
 
 /**
  * Copy the counters into *stats.
+ * @param sink  the sink to read (borrowed).
  * @param stats the caller's struct, its version set to ODOO_SINK_STATS_VERSION.
  * @return ODOO_OK, or ODOO_EINVAL for NULL arguments or an unknown version.
  * @since 0.2.0
@@ -183,12 +203,19 @@ ODOO_EXTERN(int) odoo_sink_get_stats(const odoo_sink *sink, odoo_sink_stats *sta
  * The sink's type name, e.g. "json", "dynamodb": static, or for a custom sink
  * the ops table's `type`, borrowed from the table; "none" for NULL or a sink
  * a constructor returned on failure.
+ * @param sink the sink to read (borrowed), or NULL.
+ * @return the name (static or borrowed as above; never free it).
  * @since 0.2.0
  */
 ODOO_EXTERN(const char *) odoo_sink_type(const odoo_sink *sink);
 
-/** Whether odoo_sink_close() or odoo_sink_abort() was called (1 too for the
- * closed sink a failed constructor hands out). @since 0.2.0 */
+/**
+ * Whether odoo_sink_close() or odoo_sink_abort() was called.
+ * @param sink the sink to read (borrowed), or NULL.
+ * @return 1 when closed or aborted (also for the closed sink a failed
+ *         constructor hands out, and for NULL), 0 while it takes records.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(int) odoo_sink_is_closed(const odoo_sink *sink);
 
 /* ---- writing a sink ---------------------------------------------------------------- */
@@ -245,6 +272,9 @@ ODOO_EXTERN(int) odoo_sink_open(odoo_sink **out, const odoo_sink_ops *ops, void 
 /**
  * For implementations: set the sink's last error (what odoo_sink_last_error()
  * shows) with a printf-style message. Never put a secret in it.
+ * @param sink the sink (borrowed for the call).
+ * @param code the odoo_error_code to record.
+ * @param fmt  a printf format for the message, followed by its arguments.
  * @return @p code, so that `return odoo_sink_set_error(s, ODOO_EINVAL, "...");` works.
  * @since 0.2.0
  */
@@ -255,13 +285,21 @@ ODOO_EXTERN(int) odoo_sink_set_error(odoo_sink *sink, int code, const char *fmt,
  * For implementations: set the sink's last error to a copy of @p err (code,
  * message, class, HTTP status, retryable), e.g. the error of a client the
  * sink writes through. @p err is borrowed.
+ * @param sink the sink (borrowed for the call).
+ * @param err  the error to copy (borrowed).
  * @return @p err's code (ODOO_EINVAL for a NULL sink or err). When memory runs
  *         out, the code is still copied and the message is "".
  * @since 0.4.0
  */
 ODOO_EXTERN(int) odoo_sink_set_error_from(odoo_sink *sink, const odoo_error *err);
 
-/** For implementations: add @p n to a counter. @since 0.2.0 */
+/**
+ * For implementations: add @p n to a counter.
+ * @param sink  the sink (borrowed for the call); NULL does nothing.
+ * @param which the counter (an unknown one does nothing).
+ * @param n     how much to add.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(void) odoo_sink_count(odoo_sink *sink, odoo_sink_counter which,
                                   unsigned long long n);
 
@@ -318,6 +356,8 @@ typedef struct odoo_json_sink_options {
 
 /**
  * Fill *opts with the defaults (the same as ODOO_JSON_SINK_OPTIONS_INIT).
+ * @param opts    the caller's struct (caller-owned).
+ * @param version ODOO_JSON_SINK_OPTIONS_VERSION.
  * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
  * @since 0.2.0
  */
@@ -342,7 +382,7 @@ ODOO_EXTERN(int) odoo_json_sink_options_init(odoo_json_sink_options *opts,
  * earlier flushes appended and drops the rest; when this sink created the
  * file and appended nothing, the abort removes the file again (since 0.4.0).
  *
- * Values: keys in byte order by default, UTF-8 strings as they are (no \u
+ * Values: keys in byte order by default, UTF-8 strings as they are (no `\u`
  * escapes for non-ASCII), integers as integers and reals in their shortest
  * round-trip form, the way Odoo (Python) prints them ("0.1", "100.0", "1e+16").
  *

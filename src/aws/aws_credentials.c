@@ -723,6 +723,13 @@ static int from_container(odoo_aws_credentials *c, fetched *f, odoo_error *err, 
         rc = odoo__error_set(err, ODOO_ENOMEM, 0, "out of memory");
         goto done;
     }
+    if (cc == CURLE_WRITE_ERROR && ans.over_cap) {
+        rc = odoo__error_set(err, ODOO_ETOOBIG, 0,
+                             "aws credentials: container endpoint: answer larger than %zu "
+                             "bytes: stopped after %zu bytes",
+                             ans.cap, ans.received);
+        goto done;
+    }
     if (cc != CURLE_OK) {
         rc = odoo__error_set(err, cc == CURLE_OPERATION_TIMEDOUT ? ODOO_ETIMEOUT : ODOO_ENETWORK,
                              0, "aws credentials: container endpoint: %s",

@@ -434,7 +434,10 @@ int odoo__aws_config_copy(odoo__aws_config *dst, const odoo__aws_config *src)
 
 /* ---- connections --------------------------------------------------------------------- */
 
-/* DynamoDB answers are at most a few MB (a Scan page is 1 MB of data) */
+/* DynamoDB answers are at most a few MB (a Scan or Query page is 1 MB of
+ * data, a BatchGetItem 16 MB): 64 MiB is far above any real answer and far
+ * from a Lambda's memory. Secrets Manager sets its own, smaller cap
+ * (secrets.c). Past the cap: ODOO_ETOOBIG, not retried. */
 #define AWS_ANSWER_CAP (64u * 1024 * 1024)
 
 #define KSETOPT(opt, val)                                                             \
@@ -654,7 +657,13 @@ int odoo__aws_conn_result(odoo__aws_conn *k, CURLcode cc, odoo_error *err, json_
         *out = NULL;
     if (cc != CURLE_OK) {
         const char *why = k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc);
-        if (cc == CURLE_OPERATION_TIMEDOUT)
+        if (cc == CURLE_WRITE_ERROR && k->resp_body.over_cap)
+            rc = odoo__error_set(err, ODOO_ETOOBIG, 0,
+                                 "aws: answer larger than %zu bytes: stopped after %zu bytes",
+                                 k->resp_body.cap, k->resp_body.received);
+        else if (cc == CURLE_WRITE_ERROR && k->resp_body.nomem)
+            rc = odoo__error_set(err, ODOO_ENOMEM, 0, "aws: out of memory");
+        else if (cc == CURLE_OPERATION_TIMEDOUT)
             rc = odoo__error_set(err, ODOO_ETIMEOUT, 0, "aws: timeout: %s", why);
         else if (cc == CURLE_OUT_OF_MEMORY)
             rc = odoo__error_set(err, ODOO_ENOMEM, 0, "aws: out of memory");

@@ -194,15 +194,24 @@ const odoo_error *odoo_session_options_last_error(const odoo_session_options *so
 
 /* ---- the Secrets Manager client ------------------------------------------------------- */
 
+/* A secret is at most 64 KiB (SecretString, or SecretBinary: 87 KiB in
+ * base64) plus a few hundred bytes of metadata: 1 MiB is far above any real
+ * GetSecretValue answer. Past it: ODOO_ETOOBIG. */
+#define SECRETS_ANSWER_CAP ((size_t)1024 * 1024)
+
 int odoo_aws_secrets_new(odoo_aws_secrets **out, const odoo_aws_options *opts)
 {
     odoo_aws_secrets *sm;
+    int rc;
     if (!out)
         return ODOO_EINVAL;
     *out = sm = odoo__calloc(1, sizeof(*sm));
-    return odoo__aws_service_init(sm ? &sm->s : NULL, opts, "secretsmanager", "secretsmanager",
-                                  "SECRETS_MANAGER", "secretsmanager", "secretsmanager",
-                                  "application/x-amz-json-1.1");
+    rc = odoo__aws_service_init(sm ? &sm->s : NULL, opts, "secretsmanager", "secretsmanager",
+                                "SECRETS_MANAGER", "secretsmanager", "secretsmanager",
+                                "application/x-amz-json-1.1");
+    if (rc == ODOO_OK)
+        sm->s.conn.resp_body.cap = SECRETS_ANSWER_CAP;
+    return rc;
 }
 
 void odoo_aws_secrets_free(odoo_aws_secrets *sm)

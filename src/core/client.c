@@ -24,6 +24,12 @@ int odoo_client_options_init(odoo_client_options *opts, unsigned int version)
         opts->version = 1;
         return ODOO_OK;
     }
+    if (version == 2) {
+        /* the caller's struct ends before max_response_bytes */
+        memcpy(opts, &defaults, offsetof(odoo_client_options, max_response_bytes));
+        opts->version = 2;
+        return ODOO_OK;
+    }
     *opts = defaults;
     return ODOO_OK;
 }
@@ -160,7 +166,8 @@ static int strip_browser_path(const char *url, char **out)
 static int client_setup(odoo_client *c, const odoo_client_options *opts)
 {
     long deadline_ms;
-    int rc;
+    size_t max_response;
+    int rc, allow_insecure;
 
     if (!opts)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0, "options: NULL");
@@ -168,8 +175,12 @@ static int client_setup(odoo_client *c, const odoo_client_options *opts)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "options: unknown version %u (this library knows 1 to %d)",
                                opts->version, ODOO_CLIENT_OPTIONS_VERSION);
-    /* version 1 structs end before retry_deadline_ms: never read it there */
+    /* version 1 structs end before retry_deadline_ms, version 2 ones before
+     * max_response_bytes: never read past their end */
     deadline_ms = opts->version >= 2 ? opts->retry_deadline_ms : ODOO_DEFAULT_RETRY_DEADLINE_MS;
+    max_response = opts->version >= 3 ? opts->max_response_bytes
+                                      : ODOO_DEFAULT_MAX_RESPONSE_BYTES;
+    allow_insecure = opts->version >= 3 ? opts->allow_insecure_http : 0;
     if (deadline_ms < 0 || opts->connect_timeout_ms < 0 || opts->timeout_ms < 0
         || opts->max_retries < 0 || opts->retry_base_ms < 0 || opts->retry_max_ms < 0
         || opts->low_speed_limit < 0 || opts->low_speed_time_s < 0)
@@ -224,6 +235,7 @@ static int client_setup(odoo_client *c, const odoo_client_options *opts)
     c->retry_base_ms = opts->retry_base_ms;
     c->retry_max_ms = opts->retry_max_ms;
     c->retry_deadline_ms = deadline_ms;
+    c->max_response_bytes = max_response;
     c->trace = opts->trace;
     c->trace_userdata = opts->trace_userdata;
     c->forced = opts->transport;
@@ -236,6 +248,18 @@ static int client_setup(odoo_client *c, const odoo_client_options *opts)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "options: the %s transport needs an API key",
                                odoo__transport_find(c->forced)->name);
+
+    /* Before any connection: no password, API key or session cookie in clear
+     * text over the network (docs/transports.md, "Bounds"). */
+    if (!allow_insecure && (c->password || c->api_key || c->cookie_file)
+        && odoo__url_is_plain_http(c->url) && !odoo__url_host_is_loopback(c->url))
+        return odoo__error_set(&c->err, ODOO_EINVAL, 0,
+                               "options: refusing to send the %s over plain http:// to a host "
+                               "that is not loopback (it would cross the network in clear "
+                               "text): use https://, or set allow_insecure_http for a trusted "
+                               "internal network",
+                               c->password ? "password" : c->api_key ? "API key"
+                                                                      : "session cookie");
 
     rc = odoo__http_init(c);
     if (rc != ODOO_OK)

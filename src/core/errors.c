@@ -32,6 +32,7 @@ static const struct error_entry error_table[] = {
     {ODOO_EINVAL, "ODOO_EINVAL", "invalid argument"},
     {ODOO_ENOMEM, "ODOO_ENOMEM", "out of memory"},
     {ODOO_EINDOUBT, "ODOO_EINDOUBT", "the call may have been applied"},
+    {ODOO_ETOOBIG, "ODOO_ETOOBIG", "answer too large"},
 };
 
 #define ERROR_TABLE_SIZE (sizeof(error_table) / sizeof(error_table[0]))

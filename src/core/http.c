@@ -179,7 +179,12 @@ int odoo__http_init(odoo_client *c)
 #endif
     SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
     SETOPT(c, CURLOPT_USERAGENT, c->user_agent ? c->user_agent : ua);
-    c->response_body.buf = &c->response; /* no cap yet: 0 */
+    c->response_body.buf = &c->response;
+    /* max_response_bytes, checked as the bytes arrive (util/curl.c). The
+     * write callback sees the bytes after libcurl decoded them
+     * (CURLOPT_ACCEPT_ENCODING below), so the cap is on the decoded size: a
+     * small compressed answer cannot unpack past it. */
+    c->response_body.cap = c->max_response_bytes;
     if (odoo__curl_collect(c->curl, &c->response_body) != CURLE_OK)
         return odoo__error_set(&c->err, ODOO_ERROR, 0, "libcurl refused the write callback");
     SETOPT(c, CURLOPT_ERRORBUFFER, c->curl_errbuf);
@@ -251,6 +256,67 @@ void odoo__http_dispose(odoo_client *c)
     c->json2_headers = NULL;
 }
 
+/* ---- redirects ------------------------------------------------------------------ */
+
+typedef struct target_out {
+    char *out;
+    size_t size, len;
+    int cut;
+} target_out;
+
+static void target_put(target_out *t, const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && !t->cut; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (t->len + 1 >= t->size) {
+            t->cut = 1;
+            break;
+        }
+        t->out[t->len++] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+    }
+}
+
+void odoo__redirect_target(const char *location, char *out, size_t outsz)
+{
+    target_out t = {out, outsz, 0, 0};
+    const char *rest, *sep, *auth_end, *path_end;
+    if (!out || outsz == 0)
+        return;
+    out[0] = '\0';
+    if (!location || !*location) {
+        snprintf(out, outsz, "(no Location)");
+        return;
+    }
+    rest = location;
+    sep = strstr(location, "://");
+    if (sep && (size_t)(sep - location) <= 16 && sep == location + strcspn(location, ":/?#")) {
+        const char *at;
+        target_put(&t, location, (size_t)(sep - location) + 3);
+        rest = sep + 3;
+        auth_end = rest + strcspn(rest, "/?#");
+        /* user:password@ is dropped: only the host and port are shown */
+        for (at = auth_end; at > rest && at[-1] != '@'; at--)
+            ;
+        target_put(&t, at > rest ? at : rest, (size_t)(auth_end - (at > rest ? at : rest)));
+        rest = auth_end;
+    }
+    path_end = rest + strcspn(rest, "?#");
+    target_put(&t, rest, (size_t)(path_end - rest));
+    if (*path_end)
+        target_put(&t, "?...", 4); /* a query may carry tokens: not shown */
+    if (t.cut) {
+        size_t keep = outsz > 4 ? outsz - 4 : 0;
+        if (t.len > keep)
+            t.len = keep;
+        memcpy(out + t.len, "...", outsz > 3 ? 3 : 0);
+        t.len += outsz > 3 ? 3 : 0;
+        if (t.len >= outsz)
+            t.len = outsz - 1;
+    }
+    out[t.len] = '\0';
+}
+
 /* ---- one exchange ------------------------------------------------------------ */
 
 static int transport_error(odoo_client *c, CURLcode cc)
@@ -262,7 +328,13 @@ static int transport_error(odoo_client *c, CURLcode cc)
     case CURLE_OUT_OF_MEMORY:
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
     case CURLE_WRITE_ERROR:
-        /* Our write callback refused the data: out of memory. */
+        /* Our write callback refused the data: past the cap (never retried:
+         * the same answer would come again), or out of memory. */
+        if (c->response_body.over_cap)
+            return odoo__error_set(&c->err, ODOO_ETOOBIG, 0,
+                                   "answer larger than max_response_bytes (%zu bytes): "
+                                   "stopped after %zu bytes",
+                                   c->response_body.cap, c->response_body.received);
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0,
                                "out of memory while receiving the answer");
     case CURLE_PARTIAL_FILE:
@@ -339,6 +411,17 @@ int odoo__http_exchange(odoo_client *c, int method, const char *path,
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &ct);
     curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &loc);
+    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+        /* No redirect is followed (CURLOPT_FOLLOWLOCATION is off), so no
+         * cookie, password or bearer key ever goes to the place it names,
+         * not even the same host over https: the caller sets url to the
+         * target (docs/transports.md, "Bounds"). */
+        char target[300];
+        odoo__redirect_target(loc, target, sizeof(target));
+        return odoo__error_set(&c->err, ODOO_EHTTP, (int)status,
+                               "HTTP %ld redirect to %s: not followed; set url to the target",
+                               status, target);
+    }
     rc = odoo__buf_reserve(&c->response, 0);
     if (rc != ODOO_OK)
         return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");

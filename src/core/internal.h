@@ -54,6 +54,19 @@ char *odoo__url_join(const char *base, const char *path);
 /* Normalise a base URL: checks http/https, no credentials, strips trailing '/'.
  * Returns ODOO_OK and a new string in *out, or ODOO_EINVAL with err set. */
 int odoo__url_normalize(odoo_error *err, const char *url, char **out);
+/* Whether url starts with http:// (case-insensitive). */
+int odoo__url_is_plain_http(const char *url);
+/* Whether a host name as libcurl gives it is loopback: "localhost" (a final
+ * dot allowed), 127.0.0.0/8, [::1] or [::ffff:127.x.y.z]. */
+int odoo__host_is_loopback(const char *host);
+/* Whether url's host (read by libcurl's URL parser) is loopback; 0 when it
+ * cannot be parsed. */
+int odoo__url_host_is_loopback(const char *url);
+/* The target of a redirect for a message, into out: scheme://host[:port]/path
+ * of @p location, without user:password@, query or fragment (they may carry
+ * tokens), control bytes replaced by '?', cut with "..." to fit outsz.
+ * "(no Location)" for NULL or "". */
+void odoo__redirect_target(const char *location, char *out, size_t outsz);
 
 /* ---- the client (client.c, transport.c, http.c) --------------------------- */
 
@@ -96,6 +109,7 @@ struct odoo_client {
     long retry_base_ms;
     long retry_max_ms;
     long retry_deadline_ms; /* 0: only max_retries counts */
+    size_t max_response_bytes; /* the answer cap (0: none), see util/curl.c */
     odoo_trace_cb trace;
     void *trace_userdata;
     char *secrets[ODOO__MAX_SECRETS]; /* masked in traces */

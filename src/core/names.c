@@ -2,6 +2,8 @@
  * libodoo - the names and URLs the client accepts: model and method names,
  * the server's base URL.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,4 +141,59 @@ int odoo__url_normalize(odoo_error *err, const char *url, char **out)
     s[len] = '\0';
     *out = s;
     return ODOO_OK;
+}
+
+/* ---- plain http and loopback (docs/transports.md, "Bounds") ------------------- */
+
+int odoo__url_is_plain_http(const char *url)
+{
+    return url && strncasecmp(url, "http://", 7) == 0;
+}
+
+int odoo__host_is_loopback(const char *host)
+{
+    char buf[64];
+    unsigned char a[sizeof(struct in6_addr)];
+    size_t n;
+
+    if (!host)
+        return 0;
+    n = strlen(host);
+    if (n >= sizeof(buf))
+        return 0;
+    memcpy(buf, host, n + 1);
+    if (strcasecmp(buf, "localhost") == 0 || strcasecmp(buf, "localhost.") == 0)
+        return 1;
+    if (inet_pton(AF_INET, buf, a) == 1)
+        return a[0] == 127; /* 127.0.0.0/8 */
+    if (n >= 2 && buf[0] == '[' && buf[n - 1] == ']') {
+        buf[n - 1] = '\0';
+        if (inet_pton(AF_INET6, buf + 1, a) == 1) {
+            static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+            static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                    0, 0, 0, 0, 0, 0, 0, 1};
+            if (memcmp(a, loop6, 16) == 0)
+                return 1; /* ::1 */
+            return memcmp(a, v4mapped, 12) == 0 && a[12] == 127; /* ::ffff:127.x.y.z */
+        }
+    }
+    return 0;
+}
+
+int odoo__url_host_is_loopback(const char *url)
+{
+    /* the host as libcurl reads it (the parser that will connect): numeric
+     * IPv4 forms such as 127.1 or 2130706433 come back as dotted quads, an
+     * IPv6 address in brackets */
+    CURLU *h = curl_url();
+    char *host = NULL;
+    int yes = 0;
+    if (!h)
+        return 0;
+    if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK
+        && curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        yes = odoo__host_is_loopback(host);
+    curl_free(host);
+    curl_url_cleanup(h);
+    return yes;
 }

@@ -182,6 +182,9 @@ typedef struct odoo__curl_body {
 /* Set h's write callback to the one collector, writing into body (which must
  * outlive the transfers); resets body's counters and flags. */
 CURLcode odoo__curl_collect(CURL *h, odoo__curl_body *body);
+/* The write callback itself (libcurl's CURLOPT_WRITEFUNCTION signature), for
+ * the fuzz target that drives it without a network. */
+size_t odoo__curl_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 /* Reset the counters and flags before a transfer (the buffer is the caller's). */
 void odoo__curl_body_reset(odoo__curl_body *body);
 

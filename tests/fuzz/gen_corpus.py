@@ -19,7 +19,7 @@ import os
 import shutil
 
 TARGETS = ["rpc_response", "json2_response", "html_summary", "redact", "dynamodb",
-           "secret", "sigv4", "mapping", "json_parse"]
+           "secret", "sigv4", "mapping", "json_parse", "answer_cap", "redirect"]
 
 
 def answer(status, ctype, body):
@@ -48,6 +48,9 @@ def wire_seeds(wire):
             yield "rpc_response", seed
             yield "json2_response", seed
             yield "json_parse", b"\1" + body.encode()
+            if len(seed) <= 8192:
+                # the answer cap: cap 64 (low byte, high nibble), chunking seed 7
+                yield "answer_cap", b"\x40\x00\x07" + seed
             if "html" in ctype or not body.lstrip().startswith(("{", "[")):
                 yield "html_summary", b"\x9f" + body.encode()
             # the trace of the answer: headers then body
@@ -68,6 +71,26 @@ def wire_seeds(wire):
 
 
 HAND = {
+    "answer_cap": [
+        b"\x10\x00\x01" + answer(200, "application/json",
+                                   '{"jsonrpc":"2.0","id":1,"result":[1,2,3]}'),
+        b"\x00\x01\x05" + answer(200, "application/json",
+                                   '{"jsonrpc":"2.0","id":1,"result":[' + '{"id":1},' * 40 + '{}]}'),
+        b"\x05\x00\x09" + answer(502, "text/html", "<html><body>Bad Gateway</body></html>"),
+    ],
+    "redirect": [
+        b"\x00https://other.example.com:8443/odoo/web/session/authenticate?token=x#f",
+        b"\x20http://user:pass@127.0.0.2:8069/web",
+        b"\x00/odoo?db=acme",
+        b"\x08https://a-long-host.example.com/",
+        b"\x00127.0.0.1",
+        b"\x00[::1]",
+        b"\x00[::ffff:127.0.0.1]",
+        b"\x00LOCALHOST.",
+        b"\x00127.1",
+        b"\x002130706433",
+        b"\x0010.200.0.1",
+    ],
     "rpc_response": [
         answer(200, "application/json", '{"jsonrpc":"2.0","id":1,"result":null}'),
         answer(200, "application/json", '{"jsonrpc":"2.0","id":1}'),

@@ -27,7 +27,8 @@ cmake --build "$dir" -j "$jobs" >/dev/null || { cmake --build "$dir" -j 1; exit 
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rpc_response json2_response json_parse html_summary redact dynamodb secret sigv4 mapping)
+  targets=(rpc_response json2_response json_parse html_summary redact dynamodb secret sigv4 mapping
+           answer_cap redirect)
 fi
 mkdir -p "$dir/artifacts" "$dir/logs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}

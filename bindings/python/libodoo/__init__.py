@@ -29,10 +29,11 @@ from .core import (  # noqa: F401  (re-exported)
     Session, Iterator, Sink,
     Error, AuthError, AccessError, ValidationError, MissingError, UserError,
     NotFoundError, SessionExpired, ServerError, HTTPError, TimeoutError, NetworkError,
-    ProtocolError, InvalidArgument, OutOfMemory, InDoubt,
+    ProtocolError, InvalidArgument, OutOfMemory, InDoubt, TooBig,
     version, version_num, strerror, error_name, error_kind, transport_name,
     OK, ERROR, EAUTH, EACCESS, EVALIDATION, EMISSING, EUSER, ENOTFOUND, ESESSION,
     ESERVER, EHTTP, ETIMEOUT, ENETWORK, EPROTOCOL, EINVAL, ENOMEM, EINDOUBT,
+    ETOOBIG,
     TRANSPORT_AUTO, TRANSPORT_SESSION, TRANSPORT_JSONRPC, TRANSPORT_JSON2,
     DEFAULT_BATCH_SIZE, VERSION,
 )
@@ -43,7 +44,7 @@ __all__ = [
     "Session", "Iterator", "Sink", "connect", "json_sink",
     "Error", "AuthError", "AccessError", "ValidationError", "MissingError", "UserError",
     "NotFoundError", "SessionExpired", "ServerError", "HTTPError", "TimeoutError",
-    "NetworkError", "ProtocolError", "InvalidArgument", "OutOfMemory", "InDoubt",
+    "NetworkError", "ProtocolError", "InvalidArgument", "OutOfMemory", "InDoubt", "TooBig",
     "version", "strerror", "error_name", "error_kind", "transport_name",
 ]
 

@@ -159,10 +159,20 @@ def test_session_options_are_checked(env):
         libodoo.Session(database="x")
     with pytest.raises(libodoo.InvalidArgument):
         libodoo.Session("ftp://example.com")
+    with pytest.raises(libodoo.InvalidArgument, match="max_response_bytes"):
+        libodoo.Session(max_response_bytes=-1, **env)
+    # issue 18: a password over plain http:// to a host that is not loopback
+    with pytest.raises(libodoo.InvalidArgument, match="allow_insecure_http"):
+        libodoo.Session("http://192.0.2.1:8069", "acme", "admin", "pw")
+    libodoo.Session("http://192.0.2.1:8069", "acme", "admin", "pw",
+                    allow_insecure_http=True).close()  # no I/O until the first call
+    with pytest.raises(libodoo.TooBig, match=r"max_response_bytes \(100 bytes\)"):
+        libodoo.Session(max_response_bytes=100, **env).search_count("res.partner")
     s = libodoo.Session(transport="session", timeout_ms=5000, connect_timeout_ms=1000,
                         verify_peer=True, verify_host=True, auto_reauth=True, max_retries=0,
                         retry_base_ms=10, retry_max_ms=20, user_agent="tests/1",
                         low_speed_limit=1, low_speed_time_s=30, proxy="",
+                        max_response_bytes=64 * 1024 * 1024, allow_insecure_http=False,
                         context={"lang": "en_US"}, **env)
     assert s.context == {"lang": "en_US"}
     assert s.search_count("res.partner") > 0

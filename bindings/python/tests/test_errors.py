@@ -23,6 +23,7 @@ CLASSES = {
     libodoo.EINVAL: libodoo.InvalidArgument,
     libodoo.ENOMEM: libodoo.OutOfMemory,
     libodoo.EINDOUBT: libodoo.InDoubt,
+    libodoo.ETOOBIG: libodoo.TooBig,
 }
 
 

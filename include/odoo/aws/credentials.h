@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo-aws - odoo/aws/credentials.h: AWS credentials (static keys or the AWS SDKs'
  * default chain, refreshed before they expire) and the options every AWS
  * client takes (region, endpoint, timeouts, retries).
@@ -72,6 +73,8 @@ typedef struct odoo_aws_credentials_options {
 
 /**
  * Fill *opts with the defaults (the same as ODOO_AWS_CREDENTIALS_OPTIONS_INIT).
+ * @param opts    the caller's struct (caller-owned).
+ * @param version ODOO_AWS_CREDENTIALS_OPTIONS_VERSION.
  * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
  * @since 0.2.0
  */
@@ -96,6 +99,8 @@ ODOO_EXTERN(int) odoo_aws_credentials_new(odoo_aws_credentials **out,
 /**
  * Release the caller's reference; the secrets are wiped when the last holder
  * lets go. Accepts NULL.
+ * @param creds the caller's reference (from odoo_aws_credentials_new()), or
+ *              NULL. It must not be used afterwards.
  * @since 0.2.0
  */
 ODOO_EXTERN(void) odoo_aws_credentials_free(odoo_aws_credentials *creds);
@@ -104,11 +109,13 @@ ODOO_EXTERN(void) odoo_aws_credentials_free(odoo_aws_credentials *creds);
  * Resolve the credentials now (walk the chain) when they were never resolved
  * or expire within the refresh margin; otherwise do nothing. A failed refresh
  * of credentials that have not expired yet keeps them and returns ODOO_OK.
+ * @param creds the credentials source (borrowed for the call).
  * @return ODOO_OK; ODOO_EAUTH when no step of the chain has credentials, or the
  *         container endpoint refused; ODOO_EINVAL for a broken configuration
  *         (partial keys, a named profile that does not exist, a container
  *         endpoint that is not allowed); ODOO_ENETWORK / ODOO_ETIMEOUT /
- *         ODOO_EPROTOCOL from the container endpoint. Detail:
+ *         ODOO_EPROTOCOL from the container endpoint, ODOO_ETOOBIG when its
+ *         answer passes 64 KiB (0.4.0). Detail:
  *         odoo_aws_credentials_last_error().
  * @since 0.2.0
  */
@@ -118,6 +125,9 @@ ODOO_EXTERN(int) odoo_aws_credentials_resolve(odoo_aws_credentials *creds);
  * Where the current credentials came from: "static", "environment",
  * "profile:<name>" (shared credentials or config file), "container"; "" before
  * they were resolved. Copied into @p buf (NUL-terminated, cut to bufsz - 1).
+ * @param creds the credentials source (borrowed for the call).
+ * @param buf   the caller's buffer.
+ * @param bufsz its size in bytes.
  * @return ODOO_OK, or ODOO_EINVAL for NULL arguments.
  * @since 0.2.0
  */
@@ -127,16 +137,30 @@ ODOO_EXTERN(int) odoo_aws_credentials_source(odoo_aws_credentials *creds, char *
 /**
  * The access key id in use (not a secret; "" before resolution). Copied into
  * @p buf, cut to bufsz - 1.
+ * @param creds the credentials source (borrowed for the call).
+ * @param buf   the caller's buffer.
+ * @param bufsz its size in bytes.
  * @return ODOO_OK, or ODOO_EINVAL for NULL arguments.
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_aws_credentials_access_key_id(odoo_aws_credentials *creds, char *buf,
                                                     size_t bufsz);
 
-/** When the current credentials expire (Unix time), or 0 when they do not. @since 0.2.0 */
+/**
+ * When the current credentials expire.
+ * @param creds the credentials source (borrowed for the call), or NULL.
+ * @return the expiry as Unix time, or 0 when they do not expire, were not
+ *         resolved yet, or @p creds is NULL.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(long long) odoo_aws_credentials_expiration(odoo_aws_credentials *creds);
 
-/** How many times the credentials were fetched (first resolution and refreshes). @since 0.2.0 */
+/**
+ * How many times the credentials were fetched (first resolution and refreshes).
+ * @param creds the credentials source (borrowed for the call), or NULL.
+ * @return the count (0 for NULL).
+ * @since 0.2.0
+ */
 ODOO_EXTERN(unsigned long) odoo_aws_credentials_fetch_count(odoo_aws_credentials *creds);
 
 /**
@@ -144,7 +168,11 @@ ODOO_EXTERN(unsigned long) odoo_aws_credentials_fetch_count(odoo_aws_credentials
  * is copied into @p buf (NUL-terminated, cut to bufsz - 1; @p buf may be NULL).
  * Failures while a client resolves the credentials for a request are reported
  * on that client (its last error) as well.
- * @return the last failure's code (ODOO_OK when the last resolve succeeded).
+ * @param creds the credentials source (borrowed for the call).
+ * @param buf   the caller's buffer for the message, or NULL.
+ * @param bufsz its size in bytes.
+ * @return the last failure's code (ODOO_OK when the last resolve succeeded);
+ *         ODOO_EINVAL for a NULL @p creds.
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_aws_credentials_last_error(odoo_aws_credentials *creds, char *buf,
@@ -171,7 +199,7 @@ ODOO_EXTERN(int) odoo_aws_credentials_last_error(odoo_aws_credentials *creds, ch
  * AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_DYNAMODB,
  * AWS_ENDPOINT_URL_SECRETS_MANAGER), else AWS_ENDPOINT_URL, else the
  * service's public endpoint for the region
- * (https://dynamodb.<region>.amazonaws.com). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
+ * (`https://dynamodb.<region>.amazonaws.com`). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
  * makes the client ignore the two environment variables.
  * @since 0.2.0
  */
@@ -211,6 +239,8 @@ typedef struct odoo_aws_options {
 
 /**
  * Fill *opts with the defaults (the same as ODOO_AWS_OPTIONS_INIT).
+ * @param opts    the caller's struct (caller-owned).
+ * @param version ODOO_AWS_OPTIONS_VERSION.
  * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
  * @since 0.2.0
  */

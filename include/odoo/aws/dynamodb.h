@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libodoo-aws - odoo/aws/dynamodb.h: the DynamoDB client, the JSON <-> DynamoDB
  * attribute value mapping, and the DynamoDB sink (batch or conditional writes,
  * retries, dead letters).
@@ -48,27 +49,46 @@ typedef enum odoo_dynamodb_type {
 ODOO_EXTERN(int) odoo_dynamodb_new(odoo_dynamodb **out, const odoo_aws_options *opts)
     ODOO_WARN_UNUSED_RESULT;
 
-/** Free a client (accepts NULL). @since 0.2.0 */
+/**
+ * Free a DynamoDB client.
+ * @param db the client to free (the caller's, from odoo_dynamodb_new()), or NULL.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(void) odoo_dynamodb_free(odoo_dynamodb *db);
 
 /**
  * Detail of the last failure of a call on this client. The error class is the
  * AWS error type, e.g. "ResourceNotFoundException"; the HTTP status is the
  * answer's. Borrowed: valid until the next call on the client or its free.
+ * @param db the client to read (borrowed), or NULL.
+ * @return the error detail (borrowed, see above); NULL only for a NULL client.
  * @since 0.2.0
  */
 ODOO_EXTERN(const odoo_error *) odoo_dynamodb_last_error(const odoo_dynamodb *db);
 
-/** The endpoint in use (borrowed, valid until odoo_dynamodb_free()). @since 0.2.0 */
+/**
+ * The endpoint in use, e.g. "https://dynamodb.eu-west-1.amazonaws.com".
+ * @param db the client to read (borrowed), or NULL.
+ * @return the endpoint (borrowed, valid until odoo_dynamodb_free()), or NULL
+ *         for NULL or a client whose odoo_dynamodb_new() failed.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(const char *) odoo_dynamodb_endpoint(const odoo_dynamodb *db);
 
-/** The region in use (borrowed, valid until odoo_dynamodb_free()). @since 0.2.0 */
+/**
+ * The region in use, e.g. "eu-west-1".
+ * @param db the client to read (borrowed), or NULL.
+ * @return the region (borrowed, valid until odoo_dynamodb_free()), or NULL
+ *         for NULL or a client whose odoo_dynamodb_new() failed.
+ * @since 0.2.0
+ */
 ODOO_EXTERN(const char *) odoo_dynamodb_region(const odoo_dynamodb *db);
 
 /**
- * Call any DynamoDB operation (the JSON protocol, X-Amz-Target
- * DynamoDB_20120810.<operation>), signed, with retries of throttling, 5xx and
+ * Call any DynamoDB operation (the JSON protocol, header
+ * `X-Amz-Target: DynamoDB_20120810.OPERATION`), signed, with retries of throttling, 5xx and
  * network errors (max_retries).
+ * @param db         the client (borrowed for the call).
  * @param[out] out   on success, the answer (new reference; json_decref()); may be NULL.
  * @param operation  e.g. "GetItem", "DeleteTable" ([A-Za-z]+).
  * @param request    the request object. Borrowed.
@@ -80,7 +100,9 @@ ODOO_EXTERN(const char *) odoo_dynamodb_region(const odoo_dynamodb *db);
  *         throttling and 5xx); ODOO_ESERVER (other AWS errors, e.g.
  *         ConditionalCheckFailedException, ResourceInUseException);
  *         ODOO_ENETWORK; ODOO_ETIMEOUT; ODOO_EPROTOCOL (an answer that is not
- *         the expected JSON). The error class names the AWS error type.
+ *         the expected JSON); ODOO_ETOOBIG (an answer past 64 MiB, stopped as
+ *         it arrived, not retried; 0.4.0). The error class names the AWS
+ *         error type.
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_dynamodb_call(odoo_dynamodb *db, json_t **out, const char *operation,
@@ -89,7 +111,12 @@ ODOO_EXTERN(int) odoo_dynamodb_call(odoo_dynamodb *db, json_t **out, const char 
 /**
  * CreateTable with on-demand billing (PAY_PER_REQUEST) and the given key
  * schema, then wait until the table is ACTIVE.
+ * @param db         the client (borrowed for the call).
+ * @param table      the table's name.
+ * @param partition_key  the partition key attribute.
+ * @param partition_type its type (ODOO_DYNAMODB_S or ODOO_DYNAMODB_N).
  * @param sort_key   NULL for a table without a sort key (sort_type ignored).
+ * @param sort_type  the sort key's type.
  * @param wait_ms    wait at most this long for ACTIVE (DescribeTable polls);
  *                   0 = do not wait.
  * @return ODOO_OK; ODOO_ESERVER with class ResourceInUseException when the
@@ -105,7 +132,10 @@ ODOO_EXTERN(int) odoo_dynamodb_create_table(odoo_dynamodb *db, const char *table
 
 /**
  * DescribeTable.
- * @param[out] out new reference: the "Table" object of the answer.
+ * @param db      the client (borrowed for the call).
+ * @param[out] out new reference: the "Table" object of the answer (free
+ *                with json_decref()).
+ * @param table   the table's name.
  * @return as odoo_dynamodb_call(); ODOO_ENOTFOUND for a missing table.
  * @since 0.2.0
  */
@@ -114,9 +144,13 @@ ODOO_EXTERN(int) odoo_dynamodb_describe_table(odoo_dynamodb *db, json_t **out,
 
 /**
  * Scan a whole table (every page, following LastEvaluatedKey).
+ * @param db      the client (borrowed for the call).
  * @param[out] out new reference: a JSON array of the items, in DynamoDB's
  *                 typed form ({"id": {"N": "7"}, ...}) when @p plain is 0, or
- *                 converted to plain JSON (odoo_dynamodb_item_to_json()) when 1.
+ *                 converted to plain JSON (odoo_dynamodb_item_to_json()) when 1;
+ *                 free with json_decref().
+ * @param table    the table's name.
+ * @param plain    0 for the typed form, 1 for plain JSON.
  * @return as odoo_dynamodb_call().
  * @since 0.2.0
  */
@@ -131,7 +165,7 @@ ODOO_EXTERN(int) odoo_dynamodb_scan(odoo_dynamodb *db, json_t **out, const char 
  * (its shortest exact decimal form, never an exponent); true/false ->
  * {"BOOL": b}; null -> {"NULL": true}; object -> {"M": {...}};
  * array -> {"L": [...]}. See docs/sinks.md.
- * @param[out] out new reference.
+ * @param[out] out new reference (free with json_decref()).
  * @param value    borrowed.
  * @return ODOO_OK; ODOO_EINVAL for NULL arguments or a real outside DynamoDB's
  *         number range (1e-130 to 1e126 in magnitude); ODOO_ENOMEM.
@@ -143,7 +177,7 @@ ODOO_EXTERN(int) odoo_dynamodb_attr_from_json(json_t **out, const json_t *value)
  * The reverse: S -> string, N -> integer when it is one that fits json_int_t,
  * otherwise real; BOOL, NULL, M, L; SS/NS -> arrays of strings/numbers;
  * B/BS -> the base64 text(s).
- * @param[out] out new reference.
+ * @param[out] out new reference (free with json_decref()).
  * @param attr     borrowed.
  * @return ODOO_OK; ODOO_EINVAL for something that is not an attribute value;
  *         ODOO_ENOMEM.
@@ -154,7 +188,8 @@ ODOO_EXTERN(int) odoo_dynamodb_attr_to_json(json_t **out, const json_t *attr);
 /**
  * Map a record (a JSON object) onto an item: each member becomes an attribute
  * mapped by odoo_dynamodb_attr_from_json().
- * @param[out] out new reference (a JSON object of attribute values).
+ * @param[out] out new reference (a JSON object of attribute values; free
+ *                with json_decref()).
  * @param record   borrowed.
  * @return as odoo_dynamodb_attr_from_json(); ODOO_EINVAL when record is not an object.
  * @since 0.2.0
@@ -165,6 +200,7 @@ ODOO_EXTERN(int) odoo_dynamodb_item_from_json(json_t **out, const json_t *record
  * The reverse of odoo_dynamodb_item_from_json().
  * @param[out] out new reference (a plain JSON object; free with json_decref()).
  * @param item     borrowed.
+ * @return as odoo_dynamodb_attr_to_json(); ODOO_EINVAL when item is not an object.
  * @since 0.2.0
  */
 ODOO_EXTERN(int) odoo_dynamodb_item_to_json(json_t **out, const json_t *item);
@@ -255,6 +291,8 @@ typedef struct odoo_dynamodb_sink_options {
 
 /**
  * Fill *opts with the defaults (the same as ODOO_DYNAMODB_SINK_OPTIONS_INIT).
+ * @param opts    the caller's struct (caller-owned).
+ * @param version ODOO_DYNAMODB_SINK_OPTIONS_VERSION.
  * @return ODOO_OK, or ODOO_EINVAL when opts is NULL or version unknown.
  * @since 0.2.0
  */
@@ -281,6 +319,8 @@ ODOO_EXTERN(int) odoo_dynamodb_sink_options_init(odoo_dynamodb_sink_options *opt
  *                 free it with odoo_sink_free() either way. The sink takes its
  *                 own reference on @p db's credentials: @p db may be freed
  *                 once this returns.
+ * @param db       the DynamoDB client (borrowed for this call only).
+ * @param opts     options (copied); table is required.
  * @return ODOO_OK; ODOO_EINVAL for bad options; the DescribeTable error when
  *         the key schema had to be looked up; ODOO_ENOMEM; ODOO_ERROR.
  * @since 0.2.0

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: MIT
 """Boot and stop real Odoo servers (16.0-19.0) on 127.0.0.1 for the tests.
 
-    realodoo.py up VERSION      boot (a template database makes a rerun take seconds),
-                                print URL, database and API key file
+    realodoo.py up VERSION [--workers N]   boot (a template database makes a rerun take
+                                seconds), print URL, database and API key file
     realodoo.py down VERSION    stop it
-    realodoo.py restart VERSION [--pause SECONDS]   stop, wait, start on the same port
+    realodoo.py restart VERSION [--pause SECONDS] [--workers N]   stop, wait, start on the same port
     realodoo.py env VERSION     print `export` lines for a running server
     realodoo.py template VERSION   only build the template database
     realodoo.py status          the servers this harness runs
     realodoo.py pg              start PostgreSQL 15/main if it is down, wait until it takes connections
+
+--workers N: Odoo's `workers` (default 0: one threaded process; N > 0: the
+prefork server with N worker processes, as production runs it).
 
 Sources: $ODOO_SRC_<V> (a checkout holding odoo-bin), else the archive
 odoo-<V>.0.tar.zst of $ODOO_ARCHIVES (default: ../shared/real-odoo beside the
@@ -204,7 +207,7 @@ def free_port():
     return port
 
 
-def write_conf(v, src, role, db, port, d=None, name="odoo.conf"):
+def write_conf(v, src, role, db, port, d=None, name="odoo.conf", workers=0):
     d = d or vdir(v)
     os.makedirs(os.path.join(d, "data"), exist_ok=True)
     conf = os.path.join(d, name)
@@ -226,7 +229,7 @@ def write_conf(v, src, role, db, port, d=None, name="odoo.conf"):
             "db_password = " + ROLE_PASSWORD,
             "dbfilter = ^%s$" % db,
             "list_db = True",
-            "workers = 0",
+            "workers = %d" % workers,
             "max_cron_threads = 0",
             "data_dir = " + os.path.join(d, "data"),
             "admin_passwd = " + ADMIN_PASSWORD,
@@ -398,7 +401,16 @@ def cmd_template(v):
     return 0
 
 
-def cmd_up(v):
+def set_workers(conf, workers):
+    """Rewrite the `workers` line of an existing odoo.conf."""
+    with open(conf) as f:
+        lines = f.read().split("\n")
+    lines = ["workers = %d" % workers if ln.startswith("workers =") else ln for ln in lines]
+    with open(conf, "w") as f:
+        f.write("\n".join(lines))
+
+
+def cmd_up(v, workers=0):
     src = source_dir(v)
     if src is None:
         print("realodoo: no Odoo %s.0 source (set ODOO_SRC_%s or put odoo-%s.0.tar.zst in %s): "
@@ -426,7 +438,7 @@ def cmd_up(v):
     shutil.copyfile(os.path.join(tdir(v), tpl + ".api-key"), keyfile)
     os.chmod(keyfile, 0o600)
     port = free_port()
-    conf = write_conf(v, src, role, db, port)
+    conf = write_conf(v, src, role, db, port, workers=workers)
     pid, url = start_server(v, src, conf, db, port)
     timing = {}
     tj = os.path.join(tdir(v), tpl + ".json")
@@ -436,6 +448,7 @@ def cmd_up(v):
     info = {"version": v, "url": url, "database": db, "login": "admin",
             "password_env": "ODOO_PASSWORD", "api_key_file": keyfile, "pid": pid,
             "port": port, "data_dir": data, "conf": conf, "src": src, "template": tpl,
+            "workers": workers,
             "template_timing": timing,
             "setup_s": round(time.time() - t0, 1), "template_s": round(t_tpl - t0, 1)}
     with open(os.path.join(d, "server.json"), "w") as f:
@@ -458,12 +471,14 @@ def cmd_down(v, quiet=False):
     return 0
 
 
-def cmd_restart(v, pause):
+def cmd_restart(v, pause, workers=0):
     info = server_json(v)
     if info is None:
         sys.exit("realodoo: Odoo %s.0 is not running" % v)
     stop_pid(info["pid"])
     time.sleep(pause)
+    set_workers(info["conf"], workers)
+    info["workers"] = workers
     pid, url = start_server(v, info["src"], info["conf"], info["database"], info["port"])
     info["pid"] = pid
     with open(os.path.join(vdir(v), "server.json"), "w") as f:
@@ -508,8 +523,13 @@ def main(argv):
         sys.exit("realodoo: a version: one of %s" % ", ".join(VERSIONS))
     v = argv[2]
     os.makedirs(vdir(v), exist_ok=True)
+    workers = 0
+    if "--workers" in argv:
+        workers = int(argv[argv.index("--workers") + 1])
+        if workers < 0:
+            sys.exit("realodoo: --workers takes a number >= 0")
     if argv[1] == "up":
-        return cmd_up(v)
+        return cmd_up(v, workers)
     if argv[1] == "down":
         return cmd_down(v)
     if argv[1] == "template":
@@ -519,7 +539,7 @@ def main(argv):
     pause = 0.0
     if "--pause" in argv:
         pause = float(argv[argv.index("--pause") + 1])
-    return cmd_restart(v, pause)
+    return cmd_restart(v, pause, workers)
 
 
 if __name__ == "__main__":

@@ -135,7 +135,11 @@ typedef struct odoo_client_options {
     const char *cookie_file;  /**< NULL (default) = cookies live in memory only.
                                    Otherwise a file the session cookie is loaded from
                                    and saved to (mode 0600) when the client is freed,
-                                   so a later process can reuse the session. */
+                                   so a later process can reuse the session; its
+                                   information (uid, version, context) is kept in
+                                   cookie_file.info, so the resumed session's first
+                                   call is the only request (0.4.0). A logout
+                                   removes both. */
     int auto_reauth;          /**< log in again and replay the call once when the
                                    session expired; default 1 */
 

@@ -39,8 +39,11 @@ void odoo_client_free(odoo_client *c)
     size_t i;
     if (!c)
         return;
+    if (c->cookie_file && c->logged_in && c->ops && c->ops->resume)
+        odoo__session_info_save(c); /* beside the jar the dispose below writes */
     odoo__http_dispose(c);
     odoo__forget_session(c);
+    json_decref(c->saved_info);
     free(c->server_version);
     json_decref(c->context);
     json_decref(c->fields_cache);
@@ -264,8 +267,10 @@ static int client_setup(odoo_client *c, const odoo_client_options *opts)
     rc = odoo__http_init(c);
     if (rc != ODOO_OK)
         return rc; /* c->err set */
-    if (c->cookie_file && file_has_session_cookie(c->cookie_file))
+    if (c->cookie_file && file_has_session_cookie(c->cookie_file)) {
         c->maybe_session = 1;
+        c->saved_info = odoo__session_info_load(c);
+    }
     return ODOO_OK;
 }
 
@@ -312,8 +317,17 @@ int odoo_client_logout(odoo_client *c)
         return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                "client: odoo_client_new() failed; only free this client");
     odoo__error_clear(&c->err);
-    if (c->cookie_file)
-        unlink(c->cookie_file); /* the saved session ends with this one */
+    if (c->cookie_file) {
+        /* the saved session ends with this one */
+        size_t n = strlen(c->cookie_file) + sizeof(".info");
+        char *info = odoo__malloc(n);
+        unlink(c->cookie_file);
+        if (info) {
+            snprintf(info, n, "%s.info", c->cookie_file);
+            unlink(info);
+            free(info);
+        }
+    }
     if (c->ops && c->ops->logout && (c->logged_in || c->maybe_session))
         return c->ops->logout(c);
     odoo__forget_session(c);

@@ -131,6 +131,10 @@ struct odoo_client {
 
     int logged_in;       /* a session (or uid) we believe valid */
     int maybe_session;   /* a cookie loaded from cookie_file, not yet checked */
+    json_t *saved_info;  /* the session information saved beside cookie_file
+                            (cookie_file.info), of this database and login */
+    int unverified;      /* a session resumed from saved_info without asking the
+                            server: its first call proves it (or logs in again) */
     int uid;
     int server_major;
     json_t *session_info;
@@ -161,6 +165,12 @@ void odoo__http_dispose(odoo_client *c);
  * the server. */
 int odoo__http_exchange(odoo_client *c, int method, const char *path,
                         struct curl_slist *headers, odoo__http_response *resp);
+/* cookie_file.info: the session information kept beside the cookie jar, so a
+ * later client resumes without a request (odoo__session_info_load at
+ * creation: NULL unless it names this client's database and login;
+ * odoo__session_info_save when the client is freed with a live session). */
+json_t *odoo__session_info_load(const odoo_client *c);
+void odoo__session_info_save(const odoo_client *c);
 /* Copy the current session_id cookie value into out (NUL-terminated), or ""
  * when there is none. For tests and diagnostics only; never log it. */
 int odoo__http_session_cookie(odoo_client *c, char *out, size_t outsz);

@@ -329,6 +329,7 @@ void odoo__forget_session(odoo_client *c)
 {
     c->logged_in = 0;
     c->maybe_session = 0;
+    c->unverified = 0;
     c->uid = 0;
     json_decref(c->session_info);
     c->session_info = NULL;
@@ -388,15 +389,23 @@ int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *m
     if (rc != ODOO_OK)
         return rc;
     rc = c->ops->call(c, out, model, method, args, kwargs, idempotent);
-    if (rc == ODOO_ESESSION && c->ops->stale == ODOO_ESESSION && c->auto_reauth) {
+    if (rc == ODOO_ESESSION && c->ops->stale == ODOO_ESESSION
+        && (c->auto_reauth || c->unverified)) {
         /* Odoo checks the session before it dispatches the call, so the call
-         * did not run: log in again and send it once more. */
+         * did not run: log in again and send it once more. A session resumed
+         * from a file unasked is logged in anew whatever auto_reauth says: it
+         * is the login the client would have made first. */
+        int resumed = c->unverified;
+        c->unverified = 0;
         rc = odoo__login(c);
         if (rc == ODOO_OK) {
-            c->reauth_count++;
+            if (!resumed)
+                c->reauth_count++;
             rc = c->ops->call(c, out, model, method, args, kwargs, idempotent);
         }
     }
+    if (rc != ODOO_ESESSION)
+        c->unverified = 0; /* the server took the session */
     if (rc == c->ops->stale)
         c->logged_in = 0; /* log in again before the next call */
     return rc;

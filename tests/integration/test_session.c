@@ -402,21 +402,35 @@ static void test_cookie_file_reuses_session(void **state)
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 077, 0);
 
-    /* a second process (client) reuses the session: no login */
-    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
-    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
-                  ODOO_OK);
+    /* a second process (client) reuses the session: no login, and no request
+     * but the call (the session information was saved beside the cookie) */
+    {
+        json_t *stats = emu_stats();
+        long long before = json_integer_value(json_object_get(stats, "requests"));
+        json_decref(stats);
+        assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+        EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                      ODOO_OK);
+        stats = emu_stats();
+        assert_int_equal(json_integer_value(json_object_get(stats, "requests")) - before, 1);
+        json_decref(stats);
+    }
     assert_int_equal(odoo_client_login_count(c), 0);
     assert_int_equal(odoo_client_uid(c), 2);
+    assert_string_equal(odoo_client_server_version(c), "18.0");
     odoo_client_free(c);
 
-    /* a stale session in the file: one login, no error */
+    /* a stale session in the file: one login, no error, not counted as a
+     * re-authentication, also without auto_reauth */
     emu_fault("{\"expire_all\": true}");
+    o.auto_reauth = 0;
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
     EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
                   ODOO_OK);
     assert_int_equal(odoo_client_login_count(c), 1);
+    assert_int_equal(odoo_client_reauth_count(c), 0);
     odoo_client_free(c);
+    o.auto_reauth = 1;
     unlink(path);
 }
 

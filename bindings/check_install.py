@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """bindings.install: `cmake --install` the build into a fresh prefix, then load the
 installed modules the way a user would, with nothing from the build tree around:
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run the first ```<lang> block of a docs page, as a user would run it.
 
     run_doc_example.py DOC.md LANG EXPECTED_FILE -- INTERPRETER [ARGS...]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run one example program against the Odoo emulator and check its output.
 
     run_with_emulator.py --orders 120 -- check_examples.py EXAMPLE PATH/TO/PROGRAM

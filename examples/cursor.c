@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Example 2: iterate with a cursor (an incremental, crash-safe read).
  *

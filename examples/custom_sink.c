@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Example 4: a custom sink.
  *

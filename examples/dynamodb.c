@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Example 5: DynamoDB from C.
  *

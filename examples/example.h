@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * How every example connects: one client from the environment.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Example 1: log in and read.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # README's first command, the main job: install what is needed, build
 # libodoo, start the bundled Odoo emulator (3,000 sale orders) and Amazon
 # DynamoDB Local on free loopback ports, run the sale-order sync

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Example 3: write with error handling.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Static analysis of the libraries' sources (src/util, src/core, src/sink,
 # src/aws): GCC's -fanalyzer (use after free, leaks on error paths, NULL
 # dereferences, double fclose, ...) with warnings as errors. Part of .ci/run.

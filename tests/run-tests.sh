@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install dependencies, build libodoo and run every test.
 #
 #   bash tests/run-tests.sh              normal build (warnings are errors), all tests

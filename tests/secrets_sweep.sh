@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # After a whole test run: none of the distinctive secrets the suite uses (the
 # API keys given to the emulators, the Odoo password of cli.secrets, the AWS
 # secret keys of the sink tests) appears in anything the tests printed (ctest's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install what libodoo needs to build and test on Debian 12 (bookworm).
 # Idempotent: installs only what is missing; needs root (or sudo).
 set -euo pipefail

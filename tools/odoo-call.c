@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-call: call one Odoo model method and print the result as JSON.
  *

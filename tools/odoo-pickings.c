@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-pickings: stock pickings (transfers) as JSON files.
  *

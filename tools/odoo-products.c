@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-products: a product catalogue in and out of Odoo through a field
  * mapping file.

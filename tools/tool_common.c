@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tool_common.c: connection, errors and atomic JSON files for the example
  * tools (see tool_common.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tool_common.h: what the example tools odoo-pickings and odoo-products
  * share. The connection (environment or an owner-only credentials file), the

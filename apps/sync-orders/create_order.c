@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* odoo-sync-orders --create-order: the write path, in as few calls as
  * possible: one search for the customer by e-mail (one create when missing),
  * one search for the products by code, one create of the order with its

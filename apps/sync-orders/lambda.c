@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* odoo-sync-orders as an AWS Lambda custom runtime (provided.al2023): the
  * Runtime API loop. `bootstrap` execs `odoo-sync-orders --lambda`.
  *

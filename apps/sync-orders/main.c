@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* odoo-sync-orders: command line. */
 #include <signal.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-sync-orders: copy Odoo sale orders into DynamoDB and/or JSON files.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-sync-orders: the pages of a run.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * odoo-sync-orders: where the cursor lives, and who may move it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* odoo-sync-orders: shared declarations of the program's parts. */
 #ifndef ODOO_SYNC_ORDERS_H
 #define ODOO_SYNC_ORDERS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo bindings - lo_glue.c: sessions, iterators and sinks for the SWIG
  * modules, independent of the target language. See lo_glue.h.

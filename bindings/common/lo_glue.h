@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo bindings - lo_glue.h: the language-independent layer under the
  * SWIG-generated Python and Lua modules.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo Lua binding - lo_lua.c: JSON values to and from Lua values, and
  * libodoo errors raised as tables.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo Lua binding - lo_lua.h: JSON values to and from Lua values, and
  * errors raised as tables (see lo_lua.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo Python binding - lo_python.c: JSON values to and from Python
  * objects, and the exception classes mirroring odoo_error_code.

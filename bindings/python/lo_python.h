@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo Python binding - lo_python.h: JSON values to and from Python
  * objects, and the exception classes (see lo_python.c).

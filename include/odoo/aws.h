@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo-aws - odoo/aws.h: Amazon Web Services for the sinks and for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo - errors.h: the error codes every fallible function returns, and

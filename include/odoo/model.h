@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo - model.h: typed helpers over call_kw with field whitelists,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo - sink.h: where records go. A sink takes records (JSON objects,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - AWS credentials: static keys or the AWS SDKs' default chain
  * (environment, shared credentials/config files, container endpoint),

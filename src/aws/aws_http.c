@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - AWS requests: region and endpoint resolution as the AWS SDKs do
  * it, signed POSTs of the JSON protocol (DynamoDB, Secrets Manager) over a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo-aws - internal declarations of the AWS layer (src/aws): SigV4,
  * credentials, the AWS HTTP exchange, DynamoDB and its sink, Secrets

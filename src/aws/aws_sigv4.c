@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - AWS Signature Version 4 over OpenSSL's SHA-256 (HMAC-SHA256 on top).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the DynamoDB client (any operation, CreateTable, DescribeTable,
  * Scan) and the JSON <-> DynamoDB attribute value mapping.

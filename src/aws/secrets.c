@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - Secrets Manager (GetSecretValue) and the session options read
  * from a secret: ODOO_URL, ODOO_DB, ODOO_EMAIL or ODOO_USER, ODOO_PASSWORD

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the client: options, life cycle, call_kw, context, accessors.
  * The logins and retries are in transport.c, each transport's own code in

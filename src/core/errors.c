@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - error codes, error detail and the mapping of Odoo's exception
  * classes onto the error codes.

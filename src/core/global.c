@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the one piece of global state: a reference count around
  * libcurl's global initialisation, guarded by a mutex.

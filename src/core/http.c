@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the HTTP layer: one libcurl easy handle per client, reused for
  * every request, with libcurl's cookie engine holding Odoo's session cookie.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - internal declarations of the core (src/core: the client, its
  * transports, the model helpers), shared by its sources and its white-box

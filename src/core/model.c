@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - helpers over call_kw: field whitelists checked against a cached
  * fields_get, keyset pagination, incremental cursors, batches and upserts.

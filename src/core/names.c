@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the names and URLs the client accepts: model and method names,
  * the server's base URL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - reading Odoo's answers: the JSON-RPC envelope, the error object,
  * and a readable summary of the HTML pages Odoo or a proxy sends instead.

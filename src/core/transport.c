@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - what the three transports share: the automatic choice between
  * them, safe retries with back-off, "in doubt" for writes, logins and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the JSON file sink: a JSON array or JSON Lines, written as a
  * whole file (temporary file, fsync, rename, fsync of the directory) or, for

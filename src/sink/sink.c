@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the generic sink: dispatch to an implementation's functions,
  * counters, error detail, the open/closed state.

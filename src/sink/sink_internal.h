@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - internal declarations of the sink layer (src/sink: the sink
  * interface and the JSON file sink). It uses src/util (util.h) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the one libcurl write callback of both libraries: an answer is
  * collected into a buffer, with a cap on its size checked as the bytes

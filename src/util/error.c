@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - error detail (odoo_error): set, move and clear it. The public
  * accessors and Odoo's exception mapping are the core's (src/core/errors.c).

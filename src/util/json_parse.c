@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - a fast, strict JSON decoder that builds jansson values.
  *

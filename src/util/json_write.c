@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - JSON text for the sinks: a compact encoder with sorted keys that
  * prints reals the way Odoo (Python) does, and the decimal forms of reals.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - clocks, sleeping and the one exponential back-off with jitter
  * (the Odoo client's retries and the AWS requests' alike).

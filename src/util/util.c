@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - memory helpers, JSON copies, the growable buffer, reals.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the utility layer (src/util): memory, the growable buffer,
  * errors, JSON text in and out, reals, clocks and back-off. Used by every

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """libodoo benchmarks (issue 8): every figure measured in one run, on this machine,
 against servers this script starts on free 127.0.0.1 ports (the Odoo emulator
 with a fixed dataset, a replay server, DynamoDB Local). A measurement, never a

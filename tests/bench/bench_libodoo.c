@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libodoo's side of the benchmarks (tests/bench/bench.py drives it). A
  * measurement, never a test: it prints JSON lines of figures, asserts nothing.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """OdooRPC's side of the benchmarks (Debian python3-odoorpc; run with /usr/bin/python3).
 
     odoorpc_bench.py fetch N REPS     one search_read of N sale.order records, 7 fields

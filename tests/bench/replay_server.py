@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A replay server for the decode-only figures: a caching proxy in front of the
 emulator. The first request of a kind (path + body without its JSON-RPC "id") goes
 to the emulator; every later one is answered from memory with the recorded status,

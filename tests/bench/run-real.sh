@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The sale-order sync against real Odoo (issue 16; docs/performance.md, "The sync
 # against real Odoo"):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The libodoo benchmarks in one command (issue 8; docs/performance.md):
 #
 #   bash tests/bench/run.sh [--real] [bench.py options, e.g. --reps 3 --big 200000]

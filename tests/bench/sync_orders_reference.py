@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference for odoo-sync-orders --all: a sale-order sync written the way the
 original Lambda is (a requests-style session with a cookie jar against
 /web/session/authenticate and /web/dataset/call_kw, then boto3 put_item per record).

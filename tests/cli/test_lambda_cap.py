@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """odoo-sync-orders --lambda caps the event it reads from the Runtime API's
 /next (LAMBDA_EVENT_CAP, 7 MiB: Lambda's 6 MB synchronous payload limit plus
 headroom), checked as the bytes arrive.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """odoo-products end to end, against the emulator.
 
 Run under tests/emulator/run_with_emulator.py (which exports ODOO_URL, ODOO_DB,

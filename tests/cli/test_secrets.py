@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Secrets never leak: with a distinctive Odoo password, API key and AWS secret
 key, the tools' stdout, stderr, output files and error messages never contain
 them, and no client process carries them in its arguments (/proc/PID/cmdline).

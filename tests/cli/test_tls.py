@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """TLS: verification is on by default and refuses an unknown CA; with the CA
 file given it connects; a certificate for another host name is refused; the
 refusal is not retried. The emulator serves HTTPS with a certificate this test

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The same search_read through odoo-call gives identical JSON over the three
 transports: session and jsonrpc against an Odoo 18 emulator, json2 against an
 Odoo 19 emulator seeded with the same data.

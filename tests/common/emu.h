@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Helpers for the integration tests: the emulator started by
  * tests/emulator/run_with_emulator.py, its control API, and clients. */
 #ifndef ODOO_TEST_EMU_H

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Check that the docs say what the code does (ctest: docs.check, label docs).
 
 Usage: check_docs.py [SOURCE_DIR]   (default: the repository this file is in)

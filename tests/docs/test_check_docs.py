@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of check_docs.py (ctest: docs.check_selftest, label docs).
 
 Every rule must be able to fail: each case below breaks one fact in a shadow

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Launcher of the Odoo emulator, the package odoo_emulator/ next to this file.
 
     /usr/bin/python3 tests/emulator/odoo_emulator.py --port 0 [--version 16|17|18|19] [--orders N]

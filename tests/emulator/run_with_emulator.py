@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run a command against a freshly started Odoo emulator.
 
     run_with_emulator.py [emulator options...] -- COMMAND [ARGS...]

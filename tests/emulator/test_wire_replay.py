@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Replay the real Odoo captures (tests/wire, tests/wire/v19) against the emulator.
 
 Run with Debian's Python:  /usr/bin/python3 tests/emulator/test_wire_replay.py [-v]

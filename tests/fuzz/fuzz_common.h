@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo fuzzing - helpers shared by the libFuzzer targets (tests/fuzz).
  *

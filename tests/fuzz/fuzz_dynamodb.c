@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: DynamoDB answers (fuzz_common.h's form: status, content-type,
  * body).

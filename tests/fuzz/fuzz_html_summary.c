@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: odoo__html_summary (the summary of an HTML or text error page
  * that goes into error messages). Byte 0 chooses the output size (1..256);

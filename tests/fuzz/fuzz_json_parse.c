@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: libodoo's JSON decoder of Odoo's answers (odoo__json_parse,
  * src/util/json_parse.c), differentially against jansson's json_loadb, the

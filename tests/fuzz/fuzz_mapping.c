@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: odoo-products' mapping file parser and its CSV reader
  * (tools/odoo-products.c: parse_mapping, parse_csv, map_record), reached

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: odoo__redact, the trace redaction. The input is
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: the JSON-RPC answer parser and error mapper
  * (odoo__rpc_parse_response, odoo__rpc_error_from_json, odoo__map_exception)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: the Secrets Manager secret parser,
  * odoo_session_options_set_json (the SecretString of the Odoo connection

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Fuzz target: the SigV4 canonical request builder and signer
  * (odoo__sigv4_authorization). The input, line by line:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the seed corpora of the fuzz targets (tests/fuzz).
 
     gen_corpus.py --wire tests/wire --seeds tests/fuzz/corpus --out build-fuzz/corpus

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/ and run
 # each one for SECONDS (default 60) on its corpus (build-fuzz/corpus/<target>,
 # seeded from tests/wire and tests/fuzz/corpus). Exits non-zero when any

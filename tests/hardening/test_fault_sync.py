@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Hardening: odoo-sync-orders end to end under injected faults, and crash-resume.
 
 A full `odoo-sync-orders --all --state-file` of 20,000 orders into DynamoDB Local, rerun

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Failure paths of the transport: proxies answering 5xx HTML, Odoo's HTML
  * 404, truncated or garbled JSON, connections closed mid-body, timeouts,
  * nothing listening. Every one gives its typed error, and the client keeps

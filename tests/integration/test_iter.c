@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Keyset pagination and the incremental (write_date, id) cursor. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* 100,000 records paged by 1,000 while the session expires every 7 calls:
  * every id exactly once, in order, and memory stays flat. */
 #include <setjmp.h>

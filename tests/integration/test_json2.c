@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The JSON-2 transport (Odoo 19+: POST /json/2/<model>/<method>, bearer API
  * key, named arguments) against a version-19 emulator. */
 #include <setjmp.h>

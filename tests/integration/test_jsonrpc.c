@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The external JSON-RPC transport (/jsonrpc, common + object services)
  * against an Odoo 18 emulator that has an API key for admin. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Field-whitelisted helpers, batches and upserts against the emulator. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Automatic re-authentication: a session that expires is renewed without
  * the caller noticing; no call is lost and none runs twice. */
 #include <setjmp.h>

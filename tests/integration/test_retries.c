@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Safe retries: reads are retried on 5xx/timeouts with back-off; calls that
  * change data are never replayed once their request may have reached the
  * server, and say so (ODOO_EINDOUBT). While Odoo is unavailable (refused,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The web-session transport against the emulator: login, call_kw, the
  * typed errors Odoo answers with, context, cookies. */
 #include <setjmp.h>

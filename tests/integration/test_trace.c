@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The wire trace shows requests and answers but never a password, API key,
  * session id or cookie. */
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The deployments grant exactly what odoo-sync-orders does on its state table.
 
 apps/sync-orders/state.c is the only code that touches the state table: the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every public header compiles on its own as strict C11 and as C++.
 set -eu
 inc=$1

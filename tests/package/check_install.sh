@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the build into a fresh prefix, then build and run small consumer
 # programs against the installed tree: an Odoo-only one with
 # `pkg-config --libs libodoo` alone (no libcrypto anywhere), an AWS one with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # package.lambda: apps/sync-orders/deploy/package-lambda.sh on the build under
 # test, then its checks on synthetic packages that must fail.
 #   check_lambda_package.sh SOURCE_DIR BUILD_DIR WORK_DIR C_COMPILER

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference for bench_dynamodb: the same items written with boto3's
 Table.batch_writer() (BatchWriteItem of 25, UnprocessedItems re-sent) to the
 endpoint of the environment. Run with the machine image's Python (boto3).

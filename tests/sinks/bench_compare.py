@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run both measurements against the same DynamoDB Local (under
 run_with_aws.py --dynamodb --need-boto3) and print both lines.
 

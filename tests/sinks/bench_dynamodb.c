@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A measurement, not a test: how many items a second the DynamoDB sink writes
  * to the endpoint of the environment (AWS_ENDPOINT_URL_DYNAMODB, e.g. DynamoDB
  * Local started by run_with_aws.py --dynamodb).

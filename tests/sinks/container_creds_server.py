@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A container credentials endpoint for the tests (standard library only),
 like the one ECS, EKS Pod Identity and Lambda give a container. Binds
 127.0.0.1 on a free port and prints "PORT <n>" first.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A fault-injecting HTTP proxy in front of DynamoDB Local (standard library
 only). It binds 127.0.0.1 on a free port and prints "PORT <n>" first.
 

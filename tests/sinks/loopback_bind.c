@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * An LD_PRELOAD shim for the test servers that cannot be told where to
  * listen (Amazon DynamoDB Local binds every interface): a bind() to the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Prepare a fresh moto_server for the tests (run with the image's Python,
 which has boto3): an IAM user with an access key and an allow-all policy
 (the first three requests, which moto lets through unauthenticated because

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run a command with local AWS-compatible servers on free loopback ports.
 
     run_with_aws.py [--dynamodb] [--proxy] [--moto] [--container]

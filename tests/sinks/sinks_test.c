@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Helpers for the sink and AWS tests. */
 #include <dirent.h>
 #include <setjmp.h>

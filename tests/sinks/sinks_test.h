@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Helpers for the sink and AWS tests: environment, temporary files, the
  * fault proxy's control API, small HTTP calls. Used inside cmocka tests. */
 #ifndef ODOO_SINKS_TEST_H

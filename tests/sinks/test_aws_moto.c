@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Signing and Secrets Manager against moto_server with signature checking on
  * (run_with_aws.py --moto): the right key is accepted, a wrong secret key or
  * an unknown access key is refused with ODOO_EAUTH; GetSecretValue reads a

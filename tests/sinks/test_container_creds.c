@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The container credentials endpoint step of the chain, against
  * tests/sinks/container_creds_server.py (run_with_aws.py --container):
  * the authorization token (variable or file), expiry and refresh, a failed

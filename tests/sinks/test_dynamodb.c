@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The DynamoDB client and sink against Amazon DynamoDB Local, through the
  * fault-injecting proxy (tests/sinks/ddb_fault_proxy.py). Run by
  * run_with_aws.py --proxy, which exports AWS_ENDPOINT_URL_DYNAMODB (the

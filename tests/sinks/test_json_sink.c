@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The JSON file sink: whole-file output is atomic (the target appears at close
  * or stays as it was), JSON Lines appends survive a SIGKILL mid-stream with
  * no partial line, a torn tail is repaired, the text is stable (sorted keys,

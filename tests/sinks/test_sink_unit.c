@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Sinks and AWS without servers: the JSON <-> DynamoDB mapping of every JSON
  * type, number formatting, item sizes, SigV4 against AWS's and botocore's
  * signatures, the credentials chain and profile files (temporary files and

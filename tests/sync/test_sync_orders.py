@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """odoo-sync-orders end to end: the Odoo emulator, DynamoDB Local and moto.
 
 Run as (tests/CMakeLists.txt does):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """odoo-sync-orders state, lease, shards and kept session (issue 16), end to end:
 the Odoo emulator and DynamoDB Local.
 

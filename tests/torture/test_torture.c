@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Allocation-failure torture (in the spirit of jansson's test_chaos and
  * curl's torture tests): along each path below, the k-th allocation fails,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Allocation-failure torture of the AWS side (see test_torture.c for the
  * method and torture.h for the harness): the k-th allocation fails along

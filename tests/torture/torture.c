@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The allocation-failure torture's harness: the failure counter shared by
  * libodoo (the ODOO_ALLOC_HOOKS hook of src/util/util.c) and jansson
  * (json_set_alloc_funcs), the wrapped jansson parser and the sweep.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The allocation-failure torture's harness (torture.c), shared by the
  * torture programs: test_torture.c (Odoo client paths, JSON sink) and
  * test_torture_aws.c (AWS credentials, Secrets Manager parse, DynamoDB sink).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The JSON decoder of Odoo's answers (src/util/json_parse.c) against jansson's
  * json_loadb, the reference it replaces: the same inputs are accepted or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Options, defaults and argument checks of the public API (no network). */
 #include <setjmp.h>
 #include <stdarg.h>

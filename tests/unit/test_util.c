@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests of the internal helpers: URLs, names, HTML summaries, buffers,
  * content types, the error tables and the exception mapping. */
 #include <locale.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Every JSON-RPC capture from a real Odoo (tests/wire, copied from the
  * odoo-wire recordings) goes through the answer parser; the result must be

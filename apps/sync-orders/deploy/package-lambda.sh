@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the Lambda package: bootstrap, bin/odoo-sync-orders, lib/ (libodoo,
 # libodoo-aws, jansson, libcurl and every shared library they need that is not
 # certain to be on Amazon Linux 2023), then check that it runs where Lambda

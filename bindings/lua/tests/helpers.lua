@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- Helpers of the Lua binding's tests: assertions, the emulator's control API
 -- (through curl), the connection settings exported by run_with_emulator.py.
 local libodoo = require "libodoo"

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- run.lua SUITE.lua [CASE]: run the cases of a suite (every `function T.name()`
 -- in it, in file order), or only CASE. Prints one line per case and
 -- "N passed, N failed"; exits 0 only when every case ran and passed.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- Sessions: options, login, native values, to-be-closed variables, garbage collection.
 local libodoo = require "libodoo"
 local H = require "helpers"

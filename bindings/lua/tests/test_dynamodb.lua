@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- The DynamoDB sink and client against DynamoDB Local (run under
 -- tests/sinks/run_with_aws.py --dynamodb).
 local aws = require "libodoo.aws"

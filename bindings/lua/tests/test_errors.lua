@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- Every libodoo error is raised as a table: {kind, code, name, message, odoo_class,
 -- http_status, rpc_code, retryable, debug} with the metatable libodoo.Error.
 local libodoo = require "libodoo"

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- The JSON file sink (and the DynamoDB sink's option checks, libodoo.aws and the
 -- deprecated AWS names of libodoo).
 local libodoo = require "libodoo"

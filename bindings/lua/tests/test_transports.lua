@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- The three transports (run against an Odoo 19 emulator with an API key).
 local libodoo = require "libodoo"
 local H = require "helpers"

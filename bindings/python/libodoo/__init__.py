@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """libodoo: a client for Odoo (the ERP), the Python binding of the C library libodoo.
 
     import libodoo

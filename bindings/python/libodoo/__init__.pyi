@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Type stubs of the package libodoo (the Python binding of the C library libodoo).
 # The runtime module is __init__.py over the SWIG-generated core.py; these stubs
 # describe what a user sees. bindings/python/tests/test_stubs.py checks that the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """libodoo.aws: the AWS parts of libodoo, the Python binding of the C library
 libodoo-aws (include/odoo/aws.h): the DynamoDB sink and a DynamoDB client.
 

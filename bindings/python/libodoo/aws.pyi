@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Type stubs of libodoo.aws (the Python binding of the C library libodoo-aws):
 # the DynamoDB client and sink. bindings/python/tests/test_stubs.py checks that
 # the names here are exactly the module's public names.

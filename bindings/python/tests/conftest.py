@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixtures of the Python binding's tests: they run under
 tests/emulator/run_with_emulator.py, which exports ODOO_URL, ODOO_DB, ODOO_USER,
 ODOO_PASSWORD (and ODOO_API_KEY) and ODOO_EMULATOR_URL."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Sessions: options, login, native JSON values, context manager, garbage collection."""
 
 import gc

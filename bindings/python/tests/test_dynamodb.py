@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The DynamoDB sink and client against DynamoDB Local (run under
 tests/sinks/run_with_aws.py --dynamodb: AWS_REGION, keys and
 AWS_ENDPOINT_URL_DYNAMODB are exported)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every libodoo error is raised as its own class, under libodoo.Error."""
 
 import builtins

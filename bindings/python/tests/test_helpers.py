@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The whitelisted helpers, batches and the (write_date, id) cursor."""
 
 import pytest

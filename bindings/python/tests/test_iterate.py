@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The keyset iterator over 10,000 sale orders (run with --orders 10000)."""
 
 import gc

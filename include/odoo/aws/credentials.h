@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo-aws - odoo/aws/credentials.h: AWS credentials (static keys or the AWS SDKs'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo-aws - odoo/aws/dynamodb.h: the DynamoDB client, the JSON <-> DynamoDB

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /**
  * @file
  * libodoo-aws - odoo/aws/secrets.h: Secrets Manager (GetSecretValue), and a

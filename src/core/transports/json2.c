@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the JSON-2 transport (Odoo 19+): POST /json/2/<model>/<method>
  * with a bearer API key and named arguments; the answer is the bare result,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the external JSON-RPC transport: POST /jsonrpc,
  * common.authenticate, then object.execute_kw with the password or API key

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the web session transport: POST /web/session/authenticate, then
  * /web/dataset/call_kw/<model>/<method> with Odoo's session_id cookie (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libodoo - the transports (src/core/transports): one operations table per
  * way of talking to Odoo, and the shared machinery (transport.c) they call.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Odoo 16 / 17 / 18 / 19 server emulator for the libodoo test-suite.
 
 The emulator answers the HTTP / JSON-RPC / JSON-2 dialect of a real Odoo server in the

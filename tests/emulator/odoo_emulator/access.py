@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Access rules of the 'limited' user (an internal user without Sales rights), per version."""
 
 SALE_ORDER_READ_GROUPS = {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The emulated Odoo server: routing, the fault injector in front of it, sessions and
 authentication, the JSON-RPC and JSON-2 routes and the HTTP pages."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The command line, run by tests/emulator/odoo_emulator.py and by `python3 -m odoo_emulator`
 (from tests/emulator): seed the database, serve, print "LISTENING <port>", stop on
 SIGTERM / SIGINT."""

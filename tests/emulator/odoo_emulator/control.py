@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The control API under /__emulator/ (faults, stats, reset_stats) and the statistics it reports."""
 
 import collections

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """JSON-RPC controllers, named and shaped like Odoo's so that bad parameters give the same
 TypeError text ("Session.authenticate() missing 1 required positional argument"), and the
 routes that reach them."""

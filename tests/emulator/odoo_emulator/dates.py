@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Timestamps as Odoo and PostgreSQL write them: 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC strings."""
 
 import time

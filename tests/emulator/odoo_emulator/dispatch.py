@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The RPC entry points into the ORM shared by call_kw, /jsonrpc execute_kw and JSON-2:
 method lookup (public methods only) and argument binding like odoo.api.call_kw."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Odoo domains compiled into predicates over table rows; normalize_domain / and_domains."""
 
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Error answers: JSON-RPC error envelopes (HTTP 200) and JSON-2 error bodies (HTTP status),
 with the exception names, messages and fake tracebacks of the version being emulated."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Exceptions named like the Odoo / werkzeug / psycopg2 classes they stand for, and how
 Odoo names and words them in error answers."""
 

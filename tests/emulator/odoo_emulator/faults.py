@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fault injection: counted faults consumed in request order, and the pages they answer with."""
 
 import http

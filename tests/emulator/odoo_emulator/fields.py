@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ORM fields: types, conversions between API and stored values, fields_get descriptions."""
 
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The emulated Odoo models (res.*, product.*, uom.uom, account.tax, sale.order[.line], stock.*)
 with their fields per version and their business methods.  Defining a model registers it
 (orm.MODEL_CLASSES), in the order of this file."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ORM core: environments, the registry (tables, transactions, sequences, access rules)
 and BaseModel, the recordset with Odoo's public methods."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixed HTML pages: Odoo's 404 page (captures 91-93), werkzeug's error and redirect pages,
 the Odoo 19 JSON-2 pages."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """read_group: grouping, aggregates, date granularities, __domain and ordering of groups."""
 
 import calendar

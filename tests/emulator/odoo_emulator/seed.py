@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The deterministic demo database: everything comes from random.Random(seed)."""
 
 import calendar

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The HTTP server: one request per connection, answered with 'Connection: close' like Odoo's
 werkzeug server."""
 

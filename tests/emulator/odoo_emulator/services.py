@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The /jsonrpc services of odoo/service (common, db, object), dispatched like Odoo's
 dispatch_rpc.  The service functions carry Odoo's names and signatures, so that bad
 parameters give the same TypeError text ("exp_login() missing 1 required ...")."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The session_info payload of /web/session/authenticate and get_session_info, per version.
 
 The admin payloads captured from Odoo 18 and 19 (tests/wire, tests/wire/v19), adapted to the

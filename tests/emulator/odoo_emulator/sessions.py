@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Server-side HTTP sessions (the session_id cookie's store) and the cookies Odoo sets."""
 
 import collections

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Column storage of one model's records, with the undo journal of the transaction."""
 
 import bisect

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What differs between the emulated Odoo 16, 17, 18 and 19 servers (the Flavor a process serves).
 
 Per-version behaviour that is data sits next to its data: fields carry the versions they exist

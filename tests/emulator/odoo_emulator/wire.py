@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """HTTP requests and responses as Odoo's werkzeug server reads and writes them."""
 
 import http

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A program that uses libodoo the way a user would, built against the
  * installed tree. It needs no server: it checks the version, the options,
  * and that a call to a port where nothing listens fails with a typed error. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A program that uses libodoo-aws (and so libodoo) the way a user would, built
  * against the installed tree through `pkg-config --libs libodoo-aws` or
  * find_package(libodoo COMPONENTS aws). It needs no server: a DynamoDB client

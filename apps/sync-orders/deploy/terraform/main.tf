@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # odoo-sync-orders as an AWS Lambda custom runtime, the Terraform equivalent of
 # ../template.yaml: a DynamoDB table, the function, and a role with exactly
 # secretsmanager:GetSecretValue on the one secret and the DynamoDB actions of

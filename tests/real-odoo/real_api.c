@@ -271,12 +271,62 @@ static void test_helpers_write_side(void **state)
     EMU_ASSERT_RC(c, odoo_upsert(c, &res, "res.partner", "ref", records, 10, NULL), ODOO_OK);
     assert_int_equal(json_array_size(json_object_get(res, "created")), 2);
     assert_int_equal(json_array_size(json_object_get(res, "updated")), 30);
+    json_array_extend(ids, json_object_get(res, "created")); /* unlinked at the end */
+    json_decref(res);
+    /* the same again, skipping what did not change: nothing written; then one
+     * city changes and only that record is written (its write_date moves) */
+    EMU_ASSERT_RC(c, odoo_upsert_ex(c, &res, "res.partner", "ref", records, 10,
+                                    ODOO_UPSERT_SKIP_UNCHANGED, NULL),
+                  ODOO_OK);
+    assert_int_equal(json_array_size(json_object_get(res, "created")), 0);
+    assert_int_equal(json_array_size(json_object_get(res, "updated")), 0);
+    assert_int_equal(json_array_size(json_object_get(res, "unchanged")), 32);
+    json_decref(res);
+    json_object_set_new(json_array_get(records, 5), "city", json_string("Changed"));
+    EMU_ASSERT_RC(c, odoo_upsert_ex(c, &res, "res.partner", "ref", records, 10,
+                                    ODOO_UPSERT_SKIP_UNCHANGED, NULL),
+                  ODOO_OK);
+    assert_int_equal(json_array_size(json_object_get(res, "updated")), 1);
+    assert_int_equal(json_array_size(json_object_get(res, "unchanged")), 31);
+    assert_true(json_equal(json_array_get(json_object_get(res, "updated"), 0),
+                           json_array_get(ids, 5)));
     json_decref(res);
     EMU_ASSERT_RC(c, odoo_unlink(c, "res.partner", ids, NULL), ODOO_OK);
     json_decref(ids);
     json_decref(records);
     json_decref(updates);
     odoo_client_free(c);
+}
+
+/* What the error accessors say of an error a real server gave: its code and
+ * name, not retryable, the answer's HTTP status and JSON-RPC code as each
+ * transport carries them, and the server's traceback where Odoo sends one. */
+static void check_server_error(odoo_client *c, int rc, const char *name)
+{
+    const odoo_error *e = odoo_client_last_error(c);
+    int json2 = strcmp(transport(), "json2") == 0;
+    assert_int_equal(odoo_error_get_code(e), rc);
+    assert_string_equal(odoo_error_name(rc), name);
+    assert_true(*odoo_strerror(rc) != '\0');
+    assert_true(*odoo_error_message(e) != '\0');
+    assert_false(odoo_error_retryable(e));
+    if (json2) {
+        /* JSON-2 says it with the HTTP status (500 for an unexpected server
+         * exception such as a ValueError); there is no JSON-RPC envelope */
+        if (rc == ODOO_ESERVER)
+            assert_int_equal(odoo_error_http_status(e), 500);
+        else
+            assert_true(odoo_error_http_status(e) >= 400 && odoo_error_http_status(e) < 500);
+        assert_int_equal(odoo_error_rpc_code(e), -1);
+    } else {
+        /* JSON-RPC answers 200 with error.code: 200 (0 on 19), 404 for an
+         * unknown route on the session */
+        int code = odoo_error_rpc_code(e);
+        assert_true(odoo_error_http_status(e) == 200 || odoo_error_http_status(e) == 404);
+        assert_true(code == 200 || code == 404 || (version() >= 19 && code == 0));
+    }
+    if (*odoo_error_class(e))
+        assert_non_null(strstr(odoo_error_debug(e), "Traceback"));
 }
 
 static void test_typed_errors(void **state)
@@ -287,14 +337,35 @@ static void test_typed_errors(void **state)
     args = json_pack("[[]]");
     assert_int_equal(odoo_call_kw(c, &res, "no.such.model", "search_count", args, NULL, NULL),
                      ODOO_ENOTFOUND);
+    check_server_error(c, ODOO_ENOTFOUND, "ODOO_ENOTFOUND");
     assert_int_equal(odoo_call_kw(c, &res, "res.partner", "no_such_method", args, NULL, NULL),
                      ODOO_ENOTFOUND);
+    check_server_error(c, ODOO_ENOTFOUND, "ODOO_ENOTFOUND");
     json_decref(args);
     args = json_pack("[{s:s, s:s}]", "name", "bad", "type", "no-such-type");
     {
         int rc = odoo_call_kw(c, &res, "res.partner", "create", args, NULL, NULL);
         assert_true(rc == ODOO_EVALIDATION || rc == ODOO_ESERVER || rc == ODOO_EUSER);
+        check_server_error(c, rc, odoo_error_name(rc));
+        assert_string_not_equal(odoo_error_name(rc), "ODOO_UNKNOWN");
     }
+    json_decref(args);
+    /* a missing record */
+    args = json_pack("[[I], {s:s}]", (json_int_t)999999999, "name", "gone");
+    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "write", args, NULL, NULL),
+                  ODOO_EMISSING);
+    check_server_error(c, ODOO_EMISSING, "ODOO_EMISSING");
+    assert_string_equal(odoo_error_class(odoo_client_last_error(c)),
+                        "odoo.exceptions.MissingError");
+    json_decref(args);
+    /* after a failure the client stays usable: the next call succeeds */
+    args = json_pack("[[]]");
+    EMU_ASSERT_RC(c, odoo_call_kw(c, &res, "res.partner", "search_count", args, NULL, NULL),
+                  ODOO_OK);
+    assert_true(json_integer_value(res) > 0);
+    assert_int_equal(odoo_error_get_code(odoo_client_last_error(c)), ODOO_OK);
+    assert_true(odoo_client_last_http_status(c) == 200);
+    json_decref(res);
     json_decref(args);
     odoo_client_free(c);
 
@@ -306,6 +377,7 @@ static void test_typed_errors(void **state)
                          ODOO_EACCESS);
         assert_string_equal(odoo_error_class(odoo_client_last_error(c)),
                             "odoo.exceptions.AccessError");
+        check_server_error(c, ODOO_EACCESS, "ODOO_EACCESS");
         json_decref(args);
         odoo_client_free(c);
     }

@@ -95,12 +95,19 @@ int sync_exit_for_odoo(int rc)
     }
 }
 
+void sync_odoo_failure_text(char *buf, size_t n, odoo_client *client, const char *what, int rc)
+{
+    const odoo_error *e = odoo_client_last_error(client);
+    snprintf(buf, n, "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
+             odoo_error_class(e)[0] ? " [" : "", odoo_error_class(e),
+             odoo_error_class(e)[0] ? "]" : "", odoo_error_message(e));
+}
+
 void sync_odoo_failure(sync_run *run, const char *what, int rc)
 {
-    const odoo_error *e = odoo_client_last_error(run->client);
-    sync_errorf(run, sync_exit_for_odoo(rc), "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
-                odoo_error_class(e)[0] ? " [" : "", odoo_error_class(e),
-                odoo_error_class(e)[0] ? "]" : "", odoo_error_message(e));
+    char text[sizeof(run->error)];
+    sync_odoo_failure_text(text, sizeof(text), run->client, what, rc);
+    sync_errorf(run, sync_exit_for_odoo(rc), "%s", text);
 }
 
 /* ---- field lists that follow the server's version --------------------------------------- */

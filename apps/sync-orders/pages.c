@@ -58,12 +58,12 @@ static void page_fail(page_t *pg, int exit_code, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The reader thread's own buffer, the main thread's format. */
 static void page_odoo_fail(page_t *pg, odoo_client *client, const char *what, int rc)
 {
-    const odoo_error *e = odoo_client_last_error(client);
-    page_fail(pg, sync_exit_for_odoo(rc), "%s: %s%s%s%s: %s", what, odoo_error_name(rc),
-              odoo_error_class(e)[0] ? " [" : "", odoo_error_class(e),
-              odoo_error_class(e)[0] ? "]" : "", odoo_error_message(e));
+    pg->failed = 1;
+    pg->exit_code = sync_exit_for_odoo(rc);
+    sync_odoo_failure_text(pg->error, sizeof(pg->error), client, what, rc);
 }
 
 /* ---- the reader: Odoo -> items ------------------------------------------------------------ */

@@ -201,6 +201,15 @@ static long long attr_n(const json_t *item, const char *name)
 
 /* ---- opening and the lease -------------------------------------------------------------- */
 
+/* What a shard adds to the name of a cursor file, "" without shards: the one
+ * place that names it (the cursor, and the kept session beside it). */
+static void file_shard_suffix(const sync_config *cfg, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (cfg->shard_n > 0)
+        snprintf(buf, n, ".shard-%d-of-%d", cfg->shard_k, cfg->shard_n);
+}
+
 int sync_state_open(sync_run *run, sync_state *st, const char *spec)
 {
     const sync_config *cfg = run->cfg;
@@ -230,8 +239,7 @@ int sync_state_open(sync_run *run, sync_state *st, const char *spec)
 
     if (st->kind == SYNC_STATE_FILE) {
         st->base = strdup(spec + 5);
-        if (cfg->shard_n > 0)
-            snprintf(suffix, sizeof(suffix), ".shard-%d-of-%d", cfg->shard_k, cfg->shard_n);
+        file_shard_suffix(cfg, suffix, sizeof(suffix));
         st->cursor_key = st->base ? concat(st->base, suffix) : NULL;
         if (!st->cursor_key) {
             sync_errorf(run, SYNC_EXIT_SINK, "out of memory");
@@ -661,10 +669,12 @@ void sync_session_default(const sync_config *cfg, char *buf, size_t n)
         return;
     if (cfg->session_file)
         snprintf(buf, n, "%s", cfg->session_file);
-    else if (cfg->state && strncmp(cfg->state, "file:", 5) == 0 && cfg->shard_n)
-        snprintf(buf, n, "%s.shard-%d-of-%d.session", cfg->state + 5, cfg->shard_k, cfg->shard_n);
-    else if (cfg->state && strncmp(cfg->state, "file:", 5) == 0)
-        snprintf(buf, n, "%s.session", cfg->state + 5);
+    else if (cfg->state && strncmp(cfg->state, "file:", 5) == 0) {
+        /* the cursor file's name (sync_state_open) plus ".session" */
+        char suffix[64];
+        file_shard_suffix(cfg, suffix, sizeof(suffix));
+        snprintf(buf, n, "%s%s.session", cfg->state + 5, suffix);
+    }
 }
 
 int sync_parse_shard(const char *s, int *k, int *n)

@@ -163,6 +163,8 @@ const char *sync_ca_file(void);
 /* odoo-sync-orders.c, shared with pages.c */
 double sync_now_seconds(void);
 void sync_iso_utc_now(char *buf, size_t n);
+/* "WHAT: ODOO_E... [class]: message" of the client's last error, into buf. */
+void sync_odoo_failure_text(char *buf, size_t n, odoo_client *client, const char *what, int rc);
 void sync_odoo_failure(sync_run *run, const char *what, int rc);
 void sync_fields_setup(sync_run *run);
 int sync_fields_resolve(sync_run *run, sync_fields *f);

@@ -537,12 +537,11 @@ int sync_connect(sync_run *run)
     if (run->cfg->max_response_bytes)
         o.max_response_bytes = run->cfg->max_response_bytes;
     o.allow_insecure_http = run->cfg->allow_insecure_http;
-    /* the web session kept between runs: a run whose session works does not
-     * log in (the other transports keep nothing) */
-    if (run->session_path[0] && o.transport == ODOO_TRANSPORT_SESSION)
+    /* the login kept between runs: a run whose web session (or /jsonrpc
+     * uid) still holds does not log in; JSON-2 keeps nothing (its key is
+     * checked on every call, there is no login to save) */
+    if (run->session_path[0])
         o.cookie_file = run->session_path;
-    else
-        run->session_path[0] = '\0';
     rc = odoo_client_new(&run->client, &o);
     odoo_session_options_free(so);
     if (rc != ODOO_OK) {

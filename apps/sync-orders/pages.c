@@ -520,16 +520,30 @@ static int shard_domain(sync_run *run, json_t *domain)
     return 0;
 }
 
+/* Whether PATH (the cookie jar) or PATH.info (the login kept beside it, see
+ * odoo_client_options.cookie_file) holds something. */
+static int kept_login(const char *path)
+{
+    char info[sizeof(((sync_run *)0)->session_path) + 8];
+    struct stat sb;
+    if (!path[0])
+        return 0;
+    if (stat(path, &sb) == 0 && sb.st_size > 0)
+        return 1;
+    snprintf(info, sizeof(info), "%s.info", path);
+    return stat(info, &sb) == 0 && sb.st_size > 0;
+}
+
 int sync_run_orders(sync_run *run)
 {
     json_t *domain = user_domain(run);
-    struct stat sb;
     int rc;
     if (!domain)
         return -1;
-    /* A kept session is resumed by the first call (no login while it works);
-     * without one, log in first so a refusal is reported as such. */
-    if (!run->session_path[0] || stat(run->session_path, &sb) != 0 || sb.st_size == 0) {
+    /* A kept login (the session cookie, or /jsonrpc's uid in PATH.info) is
+     * resumed by the first call (no login while it holds); without one, log
+     * in first so a refusal is reported as such. */
+    if (!kept_login(run->session_path)) {
         rc = odoo_client_login(run->client);
         if (rc != ODOO_OK) {
             sync_odoo_failure(run, "login", rc);

@@ -139,7 +139,13 @@ typedef struct odoo_client_options {
                                    so a later process can reuse the session; its
                                    information (uid, version, context) is kept in
                                    cookie_file.info, so the resumed session's first
-                                   call is the only request (0.4.0). A logout
+                                   call is the only request (0.4.0). /jsonrpc has no
+                                   cookie: its uid and the server version are kept in
+                                   cookie_file.info alone, so a later process sends no
+                                   common.authenticate; a uid Odoo refuses with the
+                                   secret logs in and repeats that call once
+                                   (unreleased). JSON-2 keeps nothing. Neither file
+                                   ever holds a password or API key. A logout
                                    removes both. */
     int auto_reauth;          /**< log in again and replay the call once when the
                                    session expired; default 1 */

@@ -268,9 +268,10 @@ static int client_setup(odoo_client *c, const odoo_client_options *opts)
     rc = odoo__http_init(c);
     if (rc != ODOO_OK)
         return rc; /* c->err set */
-    if (c->cookie_file && file_has_session_cookie(c->cookie_file)) {
-        c->maybe_session = 1;
+    if (c->cookie_file) {
+        c->cookie_loaded = file_has_session_cookie(c->cookie_file);
         c->saved_info = odoo__session_info_load(c);
+        c->maybe_session = c->cookie_loaded || c->saved_info;
     }
     return ODOO_OK;
 }
@@ -329,7 +330,7 @@ int odoo_client_logout(odoo_client *c)
             free(info);
         }
     }
-    if (c->ops && c->ops->logout && (c->logged_in || c->maybe_session))
+    if (c->ops && c->ops->logout && (c->logged_in || c->cookie_loaded))
         return c->ops->logout(c);
     odoo__forget_session(c);
     odoo__http_clear_cookies(c);

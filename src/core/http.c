@@ -234,9 +234,13 @@ static void free_secret_list(struct curl_slist *list)
 void odoo__http_dispose(odoo_client *c)
 {
     if (c->curl) {
-        if (c->cookie_file && !c->logged_in) {
-            /* no session worth keeping (never logged in, a failed login, or
-             * logged out): write nothing; a file already there stays as it was */
+        char sid[256] = "";
+        if (c->cookie_file && c->logged_in)
+            (void)odoo__http_session_cookie(c, sid, sizeof(sid));
+        if (c->cookie_file && (!c->logged_in || !sid[0])) {
+            /* no session worth keeping (never logged in, a failed login,
+             * logged out, or /jsonrpc and JSON-2, which set no cookie):
+             * write nothing; a file already there stays as it was */
             curl_easy_setopt(c->curl, CURLOPT_COOKIEJAR, NULL);
         } else if (c->cookie_file) {
             /* The jar holds the session id, a secret: owner-only before
@@ -247,6 +251,7 @@ void odoo__http_dispose(odoo_client *c)
                 close(fd);
             }
         }
+        odoo__wipe(sid, sizeof(sid));
         /* Writes the cookie jar when CURLOPT_COOKIEJAR is set. */
         curl_easy_cleanup(c->curl);
         c->curl = NULL;

@@ -131,8 +131,10 @@ struct odoo_client {
     long last_status;   /* HTTP status of the last answer */
 
     int logged_in;       /* a session (or uid) we believe valid */
-    int maybe_session;   /* a cookie loaded from cookie_file, not yet checked */
-    json_t *saved_info;  /* the session information saved beside cookie_file
+    int maybe_session;   /* a login kept in cookie_file (a session cookie, or
+                            cookie_file.info), not yet checked */
+    int cookie_loaded;   /* cookie_file held a session cookie */
+    json_t *saved_info;  /* the login information saved beside cookie_file
                             (cookie_file.info), of this database and login */
     int unverified;      /* a session resumed from saved_info without asking the
                             server: its first call proves it (or logs in again) */
@@ -166,10 +168,12 @@ void odoo__http_dispose(odoo_client *c);
  * the server. */
 int odoo__http_exchange(odoo_client *c, int method, const char *path,
                         struct curl_slist *headers, odoo__http_response *resp);
-/* cookie_file.info: the session information kept beside the cookie jar, so a
- * later client resumes without a request (odoo__session_info_load at
- * creation: NULL unless it names this client's database and login;
- * odoo__session_info_save when the client is freed with a live session). */
+/* cookie_file.info: the login information kept beside the cookie jar (the
+ * web session's uid, context and server version; /jsonrpc's uid and server
+ * version), so a later client resumes without a request
+ * (odoo__session_info_load at creation: NULL unless it names this client's
+ * database and login; odoo__session_info_save when the client is freed
+ * logged in, by a transport that can resume). */
 json_t *odoo__session_info_load(const odoo_client *c);
 void odoo__session_info_save(const odoo_client *c);
 /* Copy the current session_id cookie value into out (NUL-terminated), or ""

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "transports/transport.h"
 
@@ -324,6 +325,82 @@ static int choose_transport(odoo_client *c)
     return ODOO_OK;
 }
 
+/* ---- the login kept beside the cookie file (cookie_file.info) ------------------------- */
+
+static char *info_path(const odoo_client *c)
+{
+    size_t n = strlen(c->cookie_file) + sizeof(".info");
+    char *p = odoo__malloc(n);
+    if (p)
+        snprintf(p, n, "%s.info", c->cookie_file);
+    return p;
+}
+
+json_t *odoo__session_info_load(const odoo_client *c)
+{
+    char *path = info_path(c);
+    json_t *info = NULL;
+    json_error_t jerr;
+    const char *db, *user;
+    if (!path)
+        return NULL;
+    info = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    free(path);
+    db = json_string_value(json_object_get(info, "db"));
+    user = json_string_value(json_object_get(info, "username"));
+    if (!json_is_object(info) || !db || !user || !c->database || !c->login
+        || strcmp(db, c->database) != 0 || strcmp(user, c->login) != 0) {
+        json_decref(info); /* another database's or user's, or not ours at all */
+        return NULL;
+    }
+    return info;
+}
+
+void odoo__session_info_save(const odoo_client *c)
+{
+    /* what a resumed client needs: who, and the server's version; never a
+     * secret (the session id stays in the jar, a password or key nowhere) */
+    static const char *const keys[] = {"uid", "db", "username", "server_version",
+                                       "server_version_info", "user_context", NULL};
+    json_t *info = json_object();
+    char *path = info_path(c), *tmp = NULL;
+    size_t i, n;
+    int fd = -1;
+    if (!info || !path || !c->database || !c->login)
+        goto done;
+    for (i = 0; keys[i]; i++) {
+        json_t *v = json_object_get(c->session_info, keys[i]);
+        if (v)
+            json_object_set(info, keys[i], v);
+    }
+    /* /jsonrpc's session information has no version: the client's */
+    if (!json_object_get(info, "server_version") && c->server_version)
+        json_object_set_new(info, "server_version", json_string(c->server_version));
+    if (!json_object_get(info, "server_version_info") && c->server_major > 0)
+        json_object_set_new(info, "server_version_info", json_pack("[i]", c->server_major));
+    json_object_set_new(info, "db", json_string(c->database));
+    json_object_set_new(info, "username", json_string(c->login));
+    n = strlen(path) + 8;
+    tmp = odoo__malloc(n);
+    if (!tmp)
+        goto done;
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0)
+        goto done;
+    if (json_dumpfd(info, fd, JSON_COMPACT) != 0 || close(fd) != 0 || rename(tmp, path) != 0)
+        unlink(tmp);
+    fd = -1;
+done:
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+    json_decref(info);
+}
+
 /* ---- logins -------------------------------------------------------------------------- */
 
 void odoo__forget_session(odoo_client *c)
@@ -390,12 +467,12 @@ int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *m
     if (rc != ODOO_OK)
         return rc;
     rc = c->ops->call(c, out, model, method, args, kwargs, idempotent);
-    if (rc == ODOO_ESESSION && c->ops->stale == ODOO_ESESSION
-        && (c->auto_reauth || c->unverified)) {
-        /* Odoo checks the session before it dispatches the call, so the call
-         * did not run: log in again and send it once more. A session resumed
-         * from a file unasked is logged in anew whatever auto_reauth says: it
-         * is the login the client would have made first. */
+    if (rc == c->ops->stale && (c->unverified || (rc == ODOO_ESESSION && c->auto_reauth))) {
+        /* Odoo checks the session (or /jsonrpc's uid and secret) before it
+         * dispatches the call, so the call did not run: log in again and
+         * send it once more. A login resumed from a file unasked is logged in
+         * anew whatever auto_reauth says: it is the login the client would
+         * have made first. */
         int resumed = c->unverified;
         c->unverified = 0;
         rc = odoo__login(c);
@@ -405,7 +482,7 @@ int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *m
             rc = c->ops->call(c, out, model, method, args, kwargs, idempotent);
         }
     }
-    if (rc != ODOO_ESESSION)
+    if (rc != c->ops->stale)
         c->unverified = 0; /* the server took the session */
     if (rc == c->ops->stale)
         c->logged_in = 0; /* log in again before the next call */

@@ -8,14 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "emu.h"
 #include "internal.h"
 
-static odoo_client *client_with(odoo_transport t, const char *login, const char *password,
-                                const char *api_key)
+static odoo_client *client_kept(odoo_transport t, const char *login, const char *password,
+                                const char *api_key, const char *cookie_file)
 {
     odoo_client_options o;
     odoo_client *c = NULL;
@@ -23,8 +25,15 @@ static odoo_client *client_with(odoo_transport t, const char *login, const char 
     o.transport = t;
     o.api_key = api_key;
     o.max_retries = 0;
+    o.cookie_file = cookie_file;
     assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
     return c;
+}
+
+static odoo_client *client_with(odoo_transport t, const char *login, const char *password,
+                                const char *api_key)
+{
+    return client_kept(t, login, password, api_key, NULL);
 }
 
 static const char *api_key(void)
@@ -129,6 +138,156 @@ static void test_errors_jsonrpc(void **state)
     odoo_client_free(l);
 }
 
+
+/* ---- the login kept between processes (cookie_file.info) ------------------------------ */
+
+static odoo_client *kept_client(const char *path, const char *login, const char *password,
+                                const char *key)
+{
+    return client_kept(ODOO_TRANSPORT_JSONRPC, login, password, key, path);
+}
+
+static long long emu_requests(void)
+{
+    json_t *stats = emu_stats();
+    long long n = json_integer_value(json_object_get(stats, "requests"));
+    json_decref(stats);
+    return n;
+}
+
+static void info_path_of(const char *path, char *out, size_t n)
+{
+    snprintf(out, n, "%s.info", path);
+}
+
+/* /jsonrpc has no session, but its login (common.authenticate, a password
+ * hash on the server) is kept too: a later client with the same file sends
+ * only its call, with the password and with an API key. */
+static void test_kept_login_skips_authenticate(void **state)
+{
+    const char *keys[] = {NULL, "key"};
+    size_t k;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        char path[] = "/tmp/libodoo-kept-XXXXXX", info[64];
+        const char *key = keys[k] ? api_key() : NULL;
+        odoo_client *c;
+        struct stat st;
+        long long before;
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        unlink(path);
+        info_path_of(path, info, sizeof(info));
+
+        c = kept_client(path, NULL, key ? "" : NULL, key);
+        EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                      ODOO_OK);
+        assert_int_equal(odoo_client_login_count(c), 1);
+        odoo_client_free(c);
+        assert_int_equal(stat(info, &st), 0);
+        assert_int_equal(st.st_mode & 077, 0);
+        assert_int_equal(access(path, F_OK), -1); /* no cookie, no jar */
+
+        before = emu_requests();
+        c = kept_client(path, NULL, key ? "" : NULL, key);
+        EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                      ODOO_OK);
+        assert_int_equal(emu_requests() - before, 1);
+        assert_int_equal(odoo_client_login_count(c), 0);
+        assert_int_equal(odoo_client_uid(c), 2);
+        assert_int_equal(odoo_client_server_major(c), 18);
+        assert_string_equal(odoo_client_server_version(c), "18.0");
+        /* a logout removes what was kept */
+        EMU_ASSERT_RC(c, odoo_client_logout(c), ODOO_OK);
+        odoo_client_free(c);
+        assert_int_equal(access(info, F_OK), -1);
+    }
+}
+
+/* How many partners the tests below made (one search_count). */
+static long long kept_count(odoo_client *c)
+{
+    long long n = -1;
+    json_t *dom = json_pack("[[s, s, s]]", "name", "=", "libodoo kept login");
+    EMU_ASSERT_RC(c, odoo_search_count(c, &n, "res.partner", dom, NULL), ODOO_OK);
+    json_decref(dom);
+    return n;
+}
+
+static void kept_create(odoo_client *c)
+{
+    json_t *ids = NULL, *v = json_pack("{s:s}", "name", "libodoo kept login");
+    EMU_ASSERT_RC(c, odoo_create(c, &ids, "res.partner", v, NULL), ODOO_OK);
+    json_decref(v);
+    json_decref(ids);
+}
+
+/* A kept uid the server refuses (the file edited, the user's key revoked and
+ * a new one made): the call was refused before it ran, so the client logs in
+ * once and sends it again; a write is not made twice. */
+static void test_kept_login_refused_logs_in_once(void **state)
+{
+    char path[] = "/tmp/libodoo-kept-XXXXXX", info[64];
+    odoo_client *c;
+    json_t *j;
+    long long n0, n1;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    info_path_of(path, info, sizeof(info));
+
+    c = kept_client(path, NULL, NULL, NULL);
+    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
+    odoo_client_free(c);
+    j = json_load_file(info, 0, NULL);
+    assert_non_null(j);
+    json_object_set_new(j, "uid", json_integer(8)); /* limited's uid, admin's password */
+    assert_int_equal(json_dump_file(j, info, 0), 0);
+    json_decref(j);
+
+    c = kept_client(path, NULL, NULL, NULL);
+    n0 = kept_count(c);
+    kept_create(c);
+    odoo_client_free(c);
+    /* the refused uid was the first call's: one login, then both calls */
+    c = kept_client(path, NULL, NULL, NULL);
+    n1 = kept_count(c);
+    assert_int_equal(n1, n0 + 1);
+    assert_int_equal(odoo_client_login_count(c), 0); /* the corrected uid was kept */
+    assert_int_equal(odoo_client_uid(c), 2);
+    odoo_client_free(c);
+
+    /* the same refused uid on a write as the first call: created once */
+    j = json_load_file(info, 0, NULL);
+    json_object_set_new(j, "uid", json_integer(8));
+    assert_int_equal(json_dump_file(j, info, 0), 0);
+    json_decref(j);
+    c = kept_client(path, NULL, NULL, NULL);
+    kept_create(c);
+    assert_int_equal(odoo_client_login_count(c), 1);
+    assert_int_equal(odoo_client_reauth_count(c), 0);
+    assert_int_equal(kept_count(c), n0 + 2);
+    odoo_client_free(c);
+
+    /* a wrong password with a kept uid: refused, one login attempt, no loop */
+    c = kept_client(path, NULL, "Wr0ng-pw", NULL);
+    assert_int_equal(odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                     ODOO_EAUTH);
+    odoo_client_free(c);
+    /* another login's client does not take admin's uid: it logs in */
+    c = kept_client(path, "limited", "limited", NULL);
+    EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
+                  ODOO_OK);
+    assert_int_equal(odoo_client_uid(c), 8);
+    assert_int_equal(odoo_client_login_count(c), 1);
+    odoo_client_free(c);
+    unlink(info);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +297,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_key_refused_by_web_session),
         cmocka_unit_test(test_wrong_password_jsonrpc),
         cmocka_unit_test(test_errors_jsonrpc),
+        cmocka_unit_test(test_kept_login_skips_authenticate),
+        cmocka_unit_test(test_kept_login_refused_logs_in_once),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

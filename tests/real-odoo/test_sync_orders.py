@@ -565,8 +565,10 @@ def test_shards_together_store_one_whole_run(odoo, tmp_path):
 
 
 def test_kept_session_no_change_run(odoo, transport, tmp_path):
-    """A second run with nothing new: over the web session it does not log in (the
-    session kept beside the state file, mode 0600) and reads one page at most."""
+    """A second run with nothing new reads one page at most, and does not log in:
+    the web session is kept beside the state file (mode 0600); /jsonrpc keeps its
+    uid in s.session.info (no cookie file), so the run sends no
+    common.authenticate; JSON-2 has no login to keep."""
     st, out = str(tmp_path / "s"), str(tmp_path / "o.jsonl")
     sync(odoo, transport, ["--state-file", st, "--sink", "jsonl:" + out, "--domain", json.dumps(SOME)])
     cp, s = sync(odoo, transport, ["--state-file", st, "--sink", "jsonl:" + out,
@@ -575,5 +577,14 @@ def test_kept_session_no_change_run(odoo, transport, tmp_path):
     if transport == "session":
         assert s["logins"] == 0, s
         assert os.stat(st + ".session").st_mode & 0o077 == 0
+    elif transport.startswith("jsonrpc"):
+        assert s["logins"] == 0, s
+        assert not os.path.exists(st + ".session")
+        assert os.stat(st + ".session.info").st_mode & 0o077 == 0
+        with open(st + ".session.info") as f:
+            kept = json.load(f)
+        assert kept["uid"] > 0 and kept["db"] == odoo.db, kept
+        assert odoo.password not in json.dumps(kept) and odoo.api_key not in json.dumps(kept)
     else:
         assert not os.path.exists(st + ".session")
+        assert not os.path.exists(st + ".session.info")

@@ -96,6 +96,44 @@ static int call_jsonrpc(odoo_client *c, json_t **out, const char *model, const c
     return rc;
 }
 
+/* The uid kept in cookie_file.info (of this database and login): no
+ * common.authenticate, which hashes the secret on the server. Every
+ * execute_kw sends the uid with the secret and Odoo checks the two together
+ * before it runs anything, so a uid that no longer holds is refused by the
+ * first call, which then logs in and is sent again (odoo__execute). */
+static int resume_jsonrpc(odoo_client *c)
+{
+    json_t *saved = c->saved_info, *uid, *ctx;
+    int rc;
+    c->saved_info = NULL;
+    uid = json_object_get(saved, "uid");
+    if (!json_is_integer(uid) || json_integer_value(uid) <= 0
+        || json_integer_value(uid) > INT_MAX) {
+        json_decref(saved);
+        return ODOO_ESESSION;
+    }
+    odoo__forget_session(c);
+    c->uid = (int)json_integer_value(uid);
+    rc = odoo__set_version(c, json_object_get(saved, "server_version_info"),
+                           json_object_get(saved, "server_version"));
+    json_decref(saved);
+    if (rc != ODOO_OK || c->server_major <= 0) {
+        odoo__forget_session(c);
+        odoo__error_clear(&c->err);
+        return ODOO_ESESSION;
+    }
+    ctx = json_pack("{s:i}", "uid", c->uid);
+    c->session_info = ctx ? json_pack("{s:i, s:s, s:o}", "uid", c->uid, "db", c->database,
+                                      "user_context", ctx)
+                          : NULL;
+    if (!c->session_info)
+        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+    c->user_context = json_object_get(c->session_info, "user_context");
+    c->logged_in = 1;
+    c->unverified = 1;
+    return ODOO_OK;
+}
+
 /* ODOO_EAUTH on a call: the password or key changed; log in again next time. */
 const struct odoo__transport_ops odoo__transport_jsonrpc = {
     .kind = ODOO_TRANSPORT_JSONRPC,
@@ -103,4 +141,5 @@ const struct odoo__transport_ops odoo__transport_jsonrpc = {
     .stale = ODOO_EAUTH,
     .login = login_jsonrpc,
     .call = call_jsonrpc,
+    .resume = resume_jsonrpc,
 };

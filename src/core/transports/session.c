@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "transports/transport.h"
 
@@ -69,6 +68,12 @@ static int check_session(odoo_client *c)
 {
     json_t *params, *info = NULL;
     int rc;
+    if (!c->cookie_loaded) {
+        /* only /jsonrpc's uid was kept: the web session logs in */
+        json_decref(c->saved_info);
+        c->saved_info = NULL;
+        return ODOO_ESESSION;
+    }
     if (c->saved_info) {
         json_t *saved = c->saved_info;
         c->saved_info = NULL;
@@ -212,76 +217,6 @@ static int logout_session(odoo_client *c)
     odoo__forget_session(c);
     odoo__http_clear_cookies(c);
     return rc;
-}
-
-/* ---- the session information kept beside the cookie file ---------------------------- */
-
-static char *info_path(const odoo_client *c)
-{
-    size_t n = strlen(c->cookie_file) + sizeof(".info");
-    char *p = odoo__malloc(n);
-    if (p)
-        snprintf(p, n, "%s.info", c->cookie_file);
-    return p;
-}
-
-json_t *odoo__session_info_load(const odoo_client *c)
-{
-    char *path = info_path(c);
-    json_t *info = NULL;
-    json_error_t jerr;
-    const char *db, *user;
-    if (!path)
-        return NULL;
-    info = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    free(path);
-    db = json_string_value(json_object_get(info, "db"));
-    user = json_string_value(json_object_get(info, "username"));
-    if (!json_is_object(info) || !db || !user || !c->database || !c->login
-        || strcmp(db, c->database) != 0 || strcmp(user, c->login) != 0) {
-        json_decref(info); /* another database's or user's, or not ours at all */
-        return NULL;
-    }
-    return info;
-}
-
-void odoo__session_info_save(const odoo_client *c)
-{
-    /* what a resumed client needs: who, and the server's version */
-    static const char *const keys[] = {"uid", "db", "username", "server_version",
-                                       "server_version_info", "user_context", NULL};
-    json_t *info = json_object();
-    char *path = info_path(c), *tmp = NULL;
-    size_t i, n;
-    int fd = -1;
-    if (!info || !path || !c->database || !c->login)
-        goto done;
-    for (i = 0; keys[i]; i++) {
-        json_t *v = json_object_get(c->session_info, keys[i]);
-        if (v)
-            json_object_set(info, keys[i], v);
-    }
-    json_object_set_new(info, "db", json_string(c->database));
-    json_object_set_new(info, "username", json_string(c->login));
-    n = strlen(path) + 8;
-    tmp = odoo__malloc(n);
-    if (!tmp)
-        goto done;
-    snprintf(tmp, n, "%s.XXXXXX", path);
-    fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0)
-        goto done;
-    if (json_dumpfd(info, fd, JSON_COMPACT) != 0 || close(fd) != 0 || rename(tmp, path) != 0)
-        unlink(tmp);
-    fd = -1;
-done:
-    if (fd >= 0) {
-        close(fd);
-        unlink(tmp);
-    }
-    free(tmp);
-    free(path);
-    json_decref(info);
 }
 
 const struct odoo__transport_ops odoo__transport_session = {

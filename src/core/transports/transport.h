@@ -35,8 +35,12 @@ struct odoo__transport_ops {
      * idempotent: the call may be sent again after a failure. */
     int (*call)(odoo_client *c, json_t **out, const char *model, const char *method,
                 json_t *args, json_t *kwargs, int idempotent);
-    /* NULL, or check the session loaded from the cookie file: ODOO_OK when it
-     * is alive (logged in), ODOO_ESESSION when a login is needed. */
+    /* NULL, or take the login kept in the cookie file (its session cookie,
+     * cookie_file.info): ODOO_OK when logged in (c->unverified when no
+     * request proved it: the first call does, and a refusal there of the
+     * kind `stale` logs in and sends the call once more), ODOO_ESESSION
+     * when a login is needed. A transport with resume has its login saved
+     * in cookie_file.info when the client is freed. */
     int (*resume)(odoo_client *c);
     /* NULL, or end the server's session and forget it locally (what
      * odoo_client_logout() does when there is one). */

@@ -370,7 +370,7 @@ class RealBench:
         self.m.odoo = info["pid"]
         return info
 
-    def odoo_env(self, url=None):
+    def odoo_env(self, url=None, api_key=False):
         env = dict(os.environ)
         for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
                   "ALL_PROXY"):
@@ -379,6 +379,11 @@ class RealBench:
                    ODOO_EMAIL="admin", ODOO_PASSWORD=self.ro.ADMIN_PASSWORD,
                    no_proxy="127.0.0.1")
         env.pop("ODOO_API_KEY", None)
+        if api_key:
+            # the admin's API key instead of the password (/jsonrpc on 16-18)
+            with open(self.server()["api_key_file"]) as f:
+                env["ODOO_API_KEY"] = f.read().strip()
+            env.pop("ODOO_PASSWORD", None)
         env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "eu-west-1"))
         return env
 
@@ -434,13 +439,14 @@ for name, _ in spec:
                 p.stderr.decode(errors="replace")[-1500:]))
         return p.stdout.decode()
 
-    def run_sync(self, args, url=None):
-        out = self.run([self.sync] + args + ["--quiet"], self.odoo_env(url))
+    def run_sync(self, args, url=None, api_key=False):
+        out = self.run([self.sync] + args + ["--quiet"], self.odoo_env(url, api_key))
         return json.loads(out.strip().splitlines()[-1])
 
     # -- set-up --
     def features(self):
         h = subprocess.run([self.sync, "--help"], stdout=subprocess.PIPE, text=True).stdout
+        self.help = h
         self.has_state = re.search(r"--state(?![-\w])", h) is not None
         self.has_shard = "--shard" in h
         self.has_session = "--session-file" in h
@@ -774,11 +780,19 @@ json.dump(items, open(sys.argv[2], "w"))
         env = self.odoo_env()
         env["BENCH_CURSOR"] = self.cursor
         sp = self.nochange_state
+        # /jsonrpc with the API key (Odoo 16-18's only transport for a key): its uid kept
+        # beside the state file, and without it (a login each run, as before 0.4.1)
+        jr = ["--transport", "jsonrpc", "--session-file", sp + ".jsonrpc-session"]
         nc_variants = [("default overlap", []), ("--no-overlap", ["--no-overlap"])]
+        if int(self.a.version) < 19 and "--session-file" in self.help:
+            nc_variants += [("/jsonrpc + API key, login kept", jr),
+                            ("/jsonrpc + API key, --no-session-file",
+                             ["--transport", "jsonrpc", "--no-session-file"])]
 
         def nochange(extra):
             return self.run_sync(self.state_arg(sp) + extra + ["--sink", "dynamodb:" +
-                                                               self.any_table()])
+                                                               self.any_table()],
+                                 api_key="jsonrpc" in extra)
         # what a no-change run sends, and what each request costs the server
         summ, reqs = self.record(self.state_arg(sp) + ["--sink", "dynamodb:" + self.any_table()],
                                  self.uniq("rec"))

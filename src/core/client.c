@@ -40,9 +40,10 @@ void odoo_client_free(odoo_client *c)
     size_t i;
     if (!c)
         return;
-    if (c->cookie_file && c->logged_in && c->ops && c->ops->resume)
+    int keep = c->cookie_file && c->logged_in && c->ops && c->ops->resume;
+    if (keep)
         odoo__session_info_save(c); /* beside the jar the dispose below writes */
-    odoo__http_dispose(c);
+    odoo__http_dispose(c, keep);
     odoo__forget_session(c);
     json_decref(c->saved_info);
     free(c->server_version);

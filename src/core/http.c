@@ -231,16 +231,17 @@ static void free_secret_list(struct curl_slist *list)
     curl_slist_free_all(list);
 }
 
-void odoo__http_dispose(odoo_client *c)
+void odoo__http_dispose(odoo_client *c, int keep_jar)
 {
     if (c->curl) {
         char sid[256] = "";
-        if (c->cookie_file && c->logged_in)
+        if (c->cookie_file && keep_jar)
             (void)odoo__http_session_cookie(c, sid, sizeof(sid));
-        if (c->cookie_file && (!c->logged_in || !sid[0])) {
+        if (c->cookie_file && !sid[0]) {
             /* no session worth keeping (never logged in, a failed login,
-             * logged out, or /jsonrpc and JSON-2, which set no cookie):
-             * write nothing; a file already there stays as it was */
+             * logged out, /jsonrpc, which sets no cookie, or JSON-2, whose
+             * cookie is no login): write nothing; a file already there stays
+             * as it was */
             curl_easy_setopt(c->curl, CURLOPT_COOKIEJAR, NULL);
         } else if (c->cookie_file) {
             /* The jar holds the session id, a secret: owner-only before

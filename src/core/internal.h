@@ -160,7 +160,9 @@ struct odoo_client {
 
 /* Set up / tear down the client's libcurl handle (http.c). */
 int odoo__http_init(odoo_client *c);
-void odoo__http_dispose(odoo_client *c);
+/* Frees the curl handle; keep_jar: write cookie_file when it holds a session
+ * cookie (a login worth resuming), else leave the file as it was. */
+void odoo__http_dispose(odoo_client *c, int keep_jar);
 /* Send c->request (POST) or nothing (GET) to c->url + path with the given
  * header list. On ODOO_OK an HTTP answer arrived (any status) and *resp
  * describes it; otherwise c->err holds a transport error (ENETWORK, ETIMEOUT,

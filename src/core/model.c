@@ -853,12 +853,17 @@ struct odoo_iter {
     char *cur_wd;
     char *overlap_from; /* first page: write_date >= this (odoo_iter_set_overlap) */
     /* where the next changed-since query starts (moved only by a successful
-     * fetch): inside second q_wd after id q_id, or (q_next) from the second
-     * after q_wd on (from the start when q_wd is NULL) */
+     * fetch), by q_mode (iter_fetch_changed): the rest of second q_wd (ids
+     * above q_id, not held) and the later seconds; the seconds after q_wd
+     * (from the start when q_wd is NULL); or, for a second larger than a
+     * page, a keyset by id inside it after q_id */
     char *q_wd;
     long long q_id;
-    int q_next;
+    int q_mode;
     int q_started;
+    int q_done;    /* the last query came back short: nothing after ready */
+    json_t *held;  /* records of second q_wd read before a page was cut inside it */
+    json_t *ready; /* complete records past a page's size, handed out next */
     unsigned long long count;
     unsigned long pages;
     int checked;
@@ -982,6 +987,8 @@ void odoo_iter_free(odoo_iter *it)
     free(it->cur_wd);
     free(it->overlap_from);
     free(it->q_wd);
+    json_decref(it->held);
+    json_decref(it->ready);
     free(it->model);
     json_decref(it->domain);
     json_decref(it->fields);
@@ -1166,15 +1173,71 @@ static int query_records(odoo_iter *it, json_t **res, json_t *extra, const char 
  * in whole seconds; 16.0-18.0 keep microseconds underneath (one value per
  * transaction) and compare domains against them, 19.0 compares whole seconds.
  * So the position is (shown second, id) and every query names whole-second
- * bounds, which select the same records on all of them:
- *   - inside second S after id I: write_date >= S, write_date < S+1, id > I,
- *     ordered by id (a keyset inside the second);
- *   - from the second after S: write_date >= S+1 ordered by write_date, id.
- *     The seconds of that page before its last one are complete (ordered by
- *     the stored value, a second's records all come before any later one's);
- *     they are handed out ordered by (second, id). The last second of a full
- *     page may have more records: it is read again from its start, by id.
+ * bounds, which select the same records on all of them. One query a page,
+ * ordered by write_date, id (by the stored value: a second's records all come
+ * before any later second's):
+ *   - Q_REST: the rest of second S (write_date >= S, < S+1, id > I, and not
+ *     one of the records held from S) or any later second (write_date >=
+ *     S+1). Its records of S come first; when later ones follow (or the page
+ *     is short), S is complete: the held records and these.
+ *   - Q_NEXT: the seconds after S (write_date >= S+1; everything when S is
+ *     unknown): the first page of a run, and after a second read by id.
+ * The seconds of a page before its last one are complete and handed out
+ * ordered by (second, id). The last second of a full page may go on: its
+ * records are held (not handed out) and the next query asks for the rest of
+ * it, so no record is read twice. A second with more records than a page
+ * holds (it filled a query alone) is read by id instead (Q_KEYSET: write_date
+ * in S, id > I, id asc).
+ * A page may hold up to twice page_size records (the held ones and a full
+ * query): those past page_size wait in `ready`, handed out without a query.
  */
+enum { Q_KEYSET = 0, Q_NEXT = 1, Q_REST = 2 };
+
+/* A page from at most page_size of @p v (sorted), the rest into it->ready. */
+static int iter_hand_out(odoo_iter *it, json_t *sorted)
+{
+    size_t n = json_array_size(sorted);
+    json_t *page = sorted;
+    json_decref(it->ready);
+    it->ready = NULL;
+    if (n > it->page_size) {
+        page = slice(sorted, 0, it->page_size);
+        it->ready = slice(sorted, it->page_size, n - it->page_size);
+        json_decref(sorted);
+        if (!page || !it->ready) {
+            json_decref(page);
+            json_decref(it->ready);
+            it->ready = NULL;
+            return NOMEM(it->client);
+        }
+    }
+    iter_set_page(it, page, it->q_done && !it->ready);
+    return ODOO_OK;
+}
+
+/* The query of the rest of q_wd's second and the later ones (Q_REST) or of
+ * the later ones (Q_NEXT). */
+static json_t *changed_extra(odoo_iter *it, const char *next)
+{
+    json_t *extra, *ids, *r;
+    size_t i;
+    if (it->q_mode == Q_NEXT)
+        return it->q_wd ? json_pack("[[s, s, s]]", "write_date", ">=", next) : json_array();
+    ids = json_array();
+    json_array_foreach(it->held, i, r)
+        if (!ids || json_array_append(ids, json_object_get(r, "id")) != 0)
+            break;
+    if (!ids || i < json_array_size(it->held)) {
+        json_decref(ids);
+        return NULL;
+    }
+    extra = json_pack("[s, s, s, s, [s, s, s], [s, s, s], [s, s, I], [s, s, o], [s, s, s]]",
+                      "|", "&", "&", "&", "write_date", ">=", it->q_wd, "write_date", "<", next,
+                      "id", ">", (json_int_t)it->q_id, "id", "not in", ids, "write_date", ">=",
+                      next);
+    return extra;
+}
+
 static int iter_fetch_changed(odoo_iter *it)
 {
     odoo_client *c = it->client;
@@ -1184,8 +1247,8 @@ static int iter_fetch_changed(odoo_iter *it)
     if (!it->q_started) {
         free(it->q_wd);
         it->q_wd = NULL;
-        it->q_id = it->last_id;
-        it->q_next = 1;
+        it->q_id = 0;
+        it->q_mode = Q_NEXT;
         if (it->overlap_from) {
             /* the first page goes back: the whole seconds from cursor - overlap,
              * read like the seconds after a position (write_date >= its first
@@ -1195,23 +1258,30 @@ static int iter_fetch_changed(odoo_iter *it)
                 return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                        "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
             it->q_wd = odoo__strdup(before);
-            it->q_id = 0;
-            it->q_next = 1;
         } else if (it->last_wd) {
+            /* the rest of the cursor's second after its id, and the later ones:
+             * one query when nothing changed since */
             it->q_wd = odoo__strdup(it->last_wd);
-            it->q_next = 0;
+            it->q_id = it->last_id;
+            it->q_mode = Q_REST;
         }
         if ((it->overlap_from || it->last_wd) && !it->q_wd)
             return NOMEM(c);
         it->q_started = 1;
     }
+    if (it->ready) {
+        json_t *ready = it->ready;
+        it->ready = NULL;
+        return iter_hand_out(it, ready);
+    }
     for (;;) {
-        json_t *extra, *res;
-        size_t n;
-        if (it->q_wd && wd_add(it->q_wd, it->q_next ? 1 : 0, next) != 0)
+        json_t *extra, *res, *all, **v;
+        size_t n, n_s = 0, keep, i, nh;
+        char *last = NULL;
+        if (it->q_wd && wd_add(it->q_wd, it->q_mode == Q_KEYSET ? 0 : 1, next) != 0)
             return odoo__error_set(&c->err, ODOO_EINVAL, 0,
                                    "the cursor's write_date is not \"YYYY-MM-DD HH:MM:SS\"");
-        if (!it->q_next) {
+        if (it->q_mode == Q_KEYSET) {
             char end[32];
             (void)wd_add(it->q_wd, 1, end);
             extra = json_pack("[[s, s, s], [s, s, s], [s, s, I]]", "write_date", ">=", next,
@@ -1221,12 +1291,11 @@ static int iter_fetch_changed(odoo_iter *it)
             if ((rc = query_records(it, &res, extra, "id asc")) != ODOO_OK)
                 return rc;
             n = json_array_size(res);
-            if (n == it->page_size) {
+            if (n == it->page_size)
                 it->q_id = (long long)json_integer_value(
                     json_object_get(json_array_get(res, n - 1), "id"));
-            } else {
-                it->q_next = 1; /* the second is done */
-            }
+            else
+                it->q_mode = Q_NEXT; /* the second is done */
             if (n) {
                 iter_set_page(it, res, 0);
                 return ODOO_OK;
@@ -1234,64 +1303,91 @@ static int iter_fetch_changed(odoo_iter *it)
             json_decref(res);
             continue;
         }
-        extra = it->q_wd ? json_pack("[[s, s, s]]", "write_date", ">=", next) : json_array();
+        extra = changed_extra(it, next);
         if (!extra)
             return NOMEM(c);
         if ((rc = query_records(it, &res, extra, "write_date asc, id asc")) != ODOO_OK)
             return rc;
         n = json_array_size(res);
-        {
-            /* keep the complete seconds, ordered by (second, id) */
-            size_t keep = n, i;
-            json_t **v, *page;
-            char *last = NULL;
-            if (n == it->page_size) {
-                const char *ls = record_second(json_array_get(res, n - 1));
-                while (keep > 0 && strcmp(record_second(json_array_get(res, keep - 1)), ls) == 0)
-                    keep--;
-                last = odoo__strdup(ls);
-                if (!last) {
-                    json_decref(res);
-                    return NOMEM(c);
-                }
-            }
-            v = keep ? odoo__calloc(keep, sizeof(*v)) : NULL;
-            page = json_array();
-            if ((keep && !v) || !page) {
-                free(v);
-                free(last);
-                json_decref(page);
+        if (it->q_mode == Q_REST)
+            while (n_s < n && strcmp(record_second(json_array_get(res, n_s)), it->q_wd) == 0)
+                n_s++;
+        if (it->q_mode == Q_REST && n == it->page_size && n_s == n) {
+            /* second S alone fills a page: read it by id from the position */
+            json_decref(res);
+            json_decref(it->held);
+            it->held = NULL;
+            it->q_mode = Q_KEYSET;
+            continue;
+        }
+        /* complete: what is held of S, its rest, and the later seconds but the
+         * last one of a full page, which may go on */
+        keep = n;
+        if (n == it->page_size) {
+            const char *ls = record_second(json_array_get(res, n - 1));
+            while (keep > n_s && strcmp(record_second(json_array_get(res, keep - 1)), ls) == 0)
+                keep--;
+            last = odoo__strdup(ls);
+            if (!last) {
                 json_decref(res);
                 return NOMEM(c);
             }
-            for (i = 0; i < keep; i++)
-                v[i] = json_array_get(res, i);
-            if (keep)
-                qsort(v, keep, sizeof(*v), by_second_then_id);
-            for (i = 0; i < keep; i++) {
-                if (json_array_append(page, v[i])) {
-                    free(v);
-                    free(last);
-                    json_decref(page);
-                    json_decref(res);
-                    return NOMEM(c);
-                }
-            }
-            free(v);
-            json_decref(res);
-            if (last) {
-                /* the last second may go on: read it from its start by id */
-                free(it->q_wd);
-                it->q_wd = last;
-                it->q_id = 0;
-                it->q_next = 0;
-            }
-            if (keep || !last) {
-                iter_set_page(it, page, !last);
-                return ODOO_OK;
-            }
-            json_decref(page);
         }
+        nh = json_array_size(it->held);
+        v = nh + keep ? odoo__calloc(nh + keep, sizeof(*v)) : NULL;
+        all = json_array();
+        if ((nh + keep && !v) || !all) {
+            free(v);
+            free(last);
+            json_decref(all);
+            json_decref(res);
+            return NOMEM(c);
+        }
+        for (i = 0; i < nh; i++)
+            v[i] = json_array_get(it->held, i);
+        for (i = 0; i < keep; i++)
+            v[nh + i] = json_array_get(res, i);
+        if (nh + keep)
+            qsort(v, nh + keep, sizeof(*v), by_second_then_id);
+        for (i = 0; i < nh + keep; i++) {
+            if (json_array_append(all, v[i]) != 0) {
+                free(v);
+                free(last);
+                json_decref(all);
+                json_decref(res);
+                return NOMEM(c);
+            }
+        }
+        free(v);
+        json_decref(it->held);
+        it->held = NULL;
+        if (last && keep == 0 && n_s == 0) {
+            /* the last second filled the whole query: larger than a page, read
+             * it by id from its start */
+            free(it->q_wd);
+            it->q_wd = last;
+            it->q_id = 0;
+            it->q_mode = Q_KEYSET;
+        } else if (last) {
+            /* the last second may go on: hold what came of it */
+            it->held = slice(res, keep, n - keep);
+            if (!it->held) {
+                free(last);
+                json_decref(all);
+                json_decref(res);
+                return NOMEM(c);
+            }
+            free(it->q_wd);
+            it->q_wd = last;
+            it->q_id = 0;
+            it->q_mode = Q_REST;
+        } else {
+            it->q_done = 1;
+        }
+        json_decref(res);
+        if (json_array_size(all) || it->q_done)
+            return iter_hand_out(it, all);
+        json_decref(all);
     }
 }
 

@@ -781,7 +781,7 @@ json.dump(items, open(sys.argv[2], "w"))
         env["BENCH_CURSOR"] = self.cursor
         sp = self.nochange_state
         # /jsonrpc with the API key (Odoo 16-18's only transport for a key): its uid kept
-        # beside the state file, and without it (a login each run, as before 0.4.1)
+        # beside the state file, and without it (a login each run, as in 0.4.0)
         jr = ["--transport", "jsonrpc", "--session-file", sp + ".jsonrpc-session"]
         nc_variants = [("default overlap", []), ("--no-overlap", ["--no-overlap"])]
         if int(self.a.version) < 19 and "--session-file" in self.help:

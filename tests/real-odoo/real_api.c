@@ -415,6 +415,9 @@ static void test_iter_every_order_once(void **state)
 /* Read every order changed since (wd, id) with pages of @p page; each id at
  * most once (fails otherwise), in (write_date, id) order. Returns the ids as a
  * JSON object {id: write_date}; *cursor_wd / *cursor_id get the cursor. */
+/* search_read requests of the last read_changed() */
+static unsigned long changed_queries;
+
 static json_t *read_changed(odoo_client *c, size_t page, const char *wd, long long id,
                             int overlap, unsigned overlap_s, char **cursor_wd,
                             long long *cursor_id)
@@ -454,6 +457,7 @@ static json_t *read_changed(odoo_client *c, size_t page, const char *wd, long lo
         odoo_iter_cursor(it, &cw, cursor_id);
         *cursor_wd = cw ? strdup(cw) : NULL;
     }
+    changed_queries = odoo_iter_pages(it);
     odoo_iter_free(it);
     return seen;
 }
@@ -477,6 +481,11 @@ static void test_changed_since_exact(void **state)
         seen = read_changed(c, pages[i], NULL, 0, 0, 0, &cwd, &cid);
         assert_int_equal((long long)json_object_size(seen), total);
         json_decref(seen);
+        /* seconds of at most 250 orders and pages of 1000: one query a page
+         * and the end, no second read twice (it took a query more per page
+         * that ended inside a second) */
+        if (pages[i] == 1000)
+            assert_true(changed_queries <= (unsigned long)(total / 1000) + 1);
     }
     /* nothing changed: nothing new, strictly */
     seen = read_changed(c, 100, cwd, cid, 0, 0, &cwd2, &cid2);

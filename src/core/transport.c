@@ -457,6 +457,25 @@ int odoo__ensure_session(odoo_client *c)
 
 /* ---- calls ------------------------------------------------------------------------- */
 
+/* The call reached Odoo's method with the login accepted: a result, or an
+ * error the method (or the ORM under it) raised. A transport failure, a 5xx
+ * page or a refused login proves nothing about a resumed login. */
+static int answered_by_odoo(int rc)
+{
+    switch (rc) {
+    case ODOO_OK:
+    case ODOO_EACCESS:
+    case ODOO_EVALIDATION:
+    case ODOO_EMISSING:
+    case ODOO_EUSER:
+    case ODOO_ENOTFOUND:
+    case ODOO_ESERVER:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *method,
                   json_t *args, json_t *kwargs)
 {
@@ -482,8 +501,8 @@ int odoo__execute(odoo_client *c, json_t **out, const char *model, const char *m
             rc = c->ops->call(c, out, model, method, args, kwargs, idempotent);
         }
     }
-    if (rc != c->ops->stale)
-        c->unverified = 0; /* the server took the session */
+    if (answered_by_odoo(rc))
+        c->unverified = 0; /* the server took the login */
     if (rc == c->ops->stale)
         c->logged_in = 0; /* log in again before the next call */
     return rc;

@@ -288,6 +288,52 @@ static void test_kept_login_refused_logs_in_once(void **state)
     unlink(path);
 }
 
+
+/* A first call that gets no answer from Odoo (a 503, not retried here) proves
+ * nothing: the kept uid stays unproved, and when the next call is refused for
+ * it the client still logs in and sends that call again (it returned
+ * ODOO_EAUTH: the 503 had counted as the server taking the login). */
+static void test_kept_login_unproved_after_a_failed_first_call(void **state)
+{
+    char path[] = "/tmp/libodoo-kept-XXXXXX", info[64];
+    odoo_client_options o;
+    odoo_client *c;
+    json_t *j;
+    long long n = -1;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    info_path_of(path, info, sizeof(info));
+    c = kept_client(path, NULL, NULL, NULL);
+    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
+    odoo_client_free(c);
+    j = json_load_file(info, 0, NULL);
+    assert_non_null(j);
+    json_object_set_new(j, "uid", json_integer(8));
+    assert_int_equal(json_dump_file(j, info, 0), 0);
+    json_decref(j);
+
+    emu_options(&o, NULL, NULL);
+    o.transport = ODOO_TRANSPORT_JSONRPC;
+    o.max_retries = 0;
+    o.retry_deadline_ms = 0;
+    o.cookie_file = path;
+    assert_int_equal(odoo_client_new(&c, &o), ODOO_OK);
+    emu_fault("{\"status\": 503, \"status_count\": 1}");
+    j = json_pack("[]");
+    assert_int_equal(odoo_search_count(c, &n, "res.partner", j, NULL), ODOO_EHTTP);
+    EMU_ASSERT_RC(c, odoo_search_count(c, &n, "res.partner", j, NULL), ODOO_OK);
+    json_decref(j);
+    assert_true(n > 0);
+    assert_int_equal(odoo_client_login_count(c), 1);
+    assert_int_equal(odoo_client_uid(c), 2);
+    odoo_client_free(c);
+    unlink(info);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +345,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_errors_jsonrpc),
         cmocka_unit_test(test_kept_login_skips_authenticate),
         cmocka_unit_test(test_kept_login_refused_logs_in_once),
+        cmocka_unit_test(test_kept_login_unproved_after_a_failed_first_call),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

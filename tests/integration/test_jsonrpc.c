@@ -160,6 +160,17 @@ static void info_path_of(const char *path, char *out, size_t n)
     snprintf(out, n, "%s.info", path);
 }
 
+/* Plant another user's uid (limited's, 8) in the kept login: admin's
+ * password with it is refused by Odoo. */
+static void plant_limited_uid(const char *info)
+{
+    json_t *j = json_load_file(info, 0, NULL);
+    assert_non_null(j);
+    json_object_set_new(j, "uid", json_integer(8));
+    assert_int_equal(json_dump_file(j, info, 0), 0);
+    json_decref(j);
+}
+
 /* /jsonrpc has no session, but its login (common.authenticate, a password
  * hash on the server) is kept too: a later client with the same file sends
  * only its call, with the password and with an API key. */
@@ -242,11 +253,7 @@ static void test_kept_login_refused_logs_in_once(void **state)
     c = kept_client(path, NULL, NULL, NULL);
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
     odoo_client_free(c);
-    j = json_load_file(info, 0, NULL);
-    assert_non_null(j);
-    json_object_set_new(j, "uid", json_integer(8)); /* limited's uid, admin's password */
-    assert_int_equal(json_dump_file(j, info, 0), 0);
-    json_decref(j);
+    plant_limited_uid(info);
 
     c = kept_client(path, NULL, NULL, NULL);
     n0 = kept_count(c);
@@ -261,10 +268,7 @@ static void test_kept_login_refused_logs_in_once(void **state)
     odoo_client_free(c);
 
     /* the same refused uid on a write as the first call: created once */
-    j = json_load_file(info, 0, NULL);
-    json_object_set_new(j, "uid", json_integer(8));
-    assert_int_equal(json_dump_file(j, info, 0), 0);
-    json_decref(j);
+    plant_limited_uid(info);
     c = kept_client(path, NULL, NULL, NULL);
     kept_create(c);
     assert_int_equal(odoo_client_login_count(c), 1);
@@ -309,11 +313,7 @@ static void test_kept_login_unproved_after_a_failed_first_call(void **state)
     c = kept_client(path, NULL, NULL, NULL);
     EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
     odoo_client_free(c);
-    j = json_load_file(info, 0, NULL);
-    assert_non_null(j);
-    json_object_set_new(j, "uid", json_integer(8));
-    assert_int_equal(json_dump_file(j, info, 0), 0);
-    json_decref(j);
+    plant_limited_uid(info);
 
     emu_options(&o, NULL, NULL);
     o.transport = ODOO_TRANSPORT_JSONRPC;

@@ -241,7 +241,6 @@ static void test_kept_login_refused_logs_in_once(void **state)
 {
     char path[] = "/tmp/libodoo-kept-XXXXXX", info[64];
     odoo_client *c;
-    json_t *j;
     long long n0, n1;
     int fd = mkstemp(path);
     (void)state;

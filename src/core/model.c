@@ -1193,7 +1193,8 @@ static int query_records(odoo_iter *it, json_t **res, json_t *extra, const char 
  */
 enum { Q_KEYSET = 0, Q_NEXT = 1, Q_REST = 2 };
 
-/* A page from at most page_size of @p v (sorted), the rest into it->ready. */
+/* A page of at most page_size records of @p sorted (owned), the rest into
+ * it->ready; the last page when the queries are done and nothing waits. */
 static int iter_hand_out(odoo_iter *it, json_t *sorted)
 {
     size_t n = json_array_size(sorted);

@@ -155,9 +155,15 @@ static long long emu_requests(void)
     return n;
 }
 
-static void info_path_of(const char *path, char *out, size_t n)
+/* A cookie_file name that does not exist yet (mkstemp's, removed again), and
+ * the name of the login kept beside it. */
+static void fresh_kept_paths(char *path, char *info, size_t n)
 {
-    snprintf(out, n, "%s.info", path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(info, n, "%s.info", path);
 }
 
 /* Plant another user's uid (limited's, 8) in the kept login: admin's
@@ -185,11 +191,7 @@ static void test_kept_login_skips_authenticate(void **state)
         odoo_client *c;
         struct stat st;
         long long before;
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        close(fd);
-        unlink(path);
-        info_path_of(path, info, sizeof(info));
+        fresh_kept_paths(path, info, sizeof(info));
 
         c = kept_client(path, NULL, key ? "" : NULL, key);
         EMU_ASSERT_RC(c, odoo_call_kw_str(c, NULL, "res.partner", "search_count", "[[]]", NULL),
@@ -234,6 +236,18 @@ static void kept_create(odoo_client *c)
     json_decref(ids);
 }
 
+/* A login kept by admin in a fresh cookie_file, then limited's uid planted in
+ * it: the kept uid admin's password will be refused with. */
+static void kept_login_of_limited_uid(char *path, char *info, size_t n)
+{
+    odoo_client *c;
+    fresh_kept_paths(path, info, n);
+    c = kept_client(path, NULL, NULL, NULL);
+    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
+    odoo_client_free(c);
+    plant_limited_uid(info);
+}
+
 /* A kept uid the server refuses (the file edited, the user's key revoked and
  * a new one made): the call was refused before it ran, so the client logs in
  * once and sends it again; a write is not made twice. */
@@ -242,17 +256,8 @@ static void test_kept_login_refused_logs_in_once(void **state)
     char path[] = "/tmp/libodoo-kept-XXXXXX", info[64];
     odoo_client *c;
     long long n0, n1;
-    int fd = mkstemp(path);
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    info_path_of(path, info, sizeof(info));
-
-    c = kept_client(path, NULL, NULL, NULL);
-    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
-    odoo_client_free(c);
-    plant_limited_uid(info);
+    kept_login_of_limited_uid(path, info, sizeof(info));
 
     c = kept_client(path, NULL, NULL, NULL);
     n0 = kept_count(c);
@@ -303,16 +308,8 @@ static void test_kept_login_unproved_after_a_failed_first_call(void **state)
     odoo_client *c;
     json_t *j;
     long long n = -1;
-    int fd = mkstemp(path);
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    info_path_of(path, info, sizeof(info));
-    c = kept_client(path, NULL, NULL, NULL);
-    EMU_ASSERT_RC(c, odoo_client_login(c), ODOO_OK);
-    odoo_client_free(c);
-    plant_limited_uid(info);
+    kept_login_of_limited_uid(path, info, sizeof(info));
 
     emu_options(&o, NULL, NULL);
     o.transport = ODOO_TRANSPORT_JSONRPC;

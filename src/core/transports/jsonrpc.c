@@ -14,9 +14,24 @@ static const char *rpc_secret(const odoo_client *c)
     return c->api_key ? c->api_key : c->password;
 }
 
+/* The session information /jsonrpc has: the uid, the database and a context
+ * naming the uid; logged in. */
+static int set_logged_in(odoo_client *c)
+{
+    json_t *ctx = json_pack("{s:i}", "uid", c->uid);
+    c->session_info = ctx ? json_pack("{s:i, s:s, s:o}", "uid", c->uid, "db", c->database,
+                                      "user_context", ctx)
+                          : NULL;
+    if (!c->session_info)
+        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
+    c->user_context = json_object_get(c->session_info, "user_context");
+    c->logged_in = 1;
+    return ODOO_OK;
+}
+
 static int login_jsonrpc(odoo_client *c)
 {
-    json_t *params, *args, *uid = NULL, *ctx;
+    json_t *params, *args, *uid = NULL;
     int rc;
 
     if (!c->database || !c->login || !rpc_secret(c))
@@ -61,16 +76,7 @@ static int login_jsonrpc(odoo_client *c)
         if (rc != ODOO_OK)
             return rc;
     }
-    ctx = json_pack("{s:i}", "uid", c->uid);
-    c->session_info = ctx ? json_pack("{s:i, s:s, s:O}", "uid", c->uid, "db", c->database,
-                                      "user_context", ctx)
-                          : NULL;
-    json_decref(ctx);
-    if (!c->session_info)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    c->user_context = json_object_get(c->session_info, "user_context");
-    c->logged_in = 1;
-    return ODOO_OK;
+    return set_logged_in(c);
 }
 
 static int call_jsonrpc(odoo_client *c, json_t **out, const char *model, const char *method,
@@ -103,7 +109,7 @@ static int call_jsonrpc(odoo_client *c, json_t **out, const char *model, const c
  * first call, which then logs in and is sent again (odoo__execute). */
 static int resume_jsonrpc(odoo_client *c)
 {
-    json_t *saved = c->saved_info, *uid, *ctx;
+    json_t *saved = c->saved_info, *uid;
     int rc;
     c->saved_info = NULL;
     uid = json_object_get(saved, "uid");
@@ -122,14 +128,8 @@ static int resume_jsonrpc(odoo_client *c)
         odoo__error_clear(&c->err);
         return ODOO_ESESSION;
     }
-    ctx = json_pack("{s:i}", "uid", c->uid);
-    c->session_info = ctx ? json_pack("{s:i, s:s, s:o}", "uid", c->uid, "db", c->database,
-                                      "user_context", ctx)
-                          : NULL;
-    if (!c->session_info)
-        return odoo__error_set(&c->err, ODOO_ENOMEM, 0, "out of memory");
-    c->user_context = json_object_get(c->session_info, "user_context");
-    c->logged_in = 1;
+    if ((rc = set_logged_in(c)) != ODOO_OK)
+        return rc;
     c->unverified = 1;
     return ODOO_OK;
 }
